@@ -1,0 +1,301 @@
+//! Bounding nesting depth once, so every later recursion is safe on untrusted input.
+
+use crate::text::blocks_plain_text;
+use crate::{Block, BlockKind, Document, Inline, Span, Warning};
+
+/// The deepest nesting kept: 32 levels of containers (block quotes, list items, emphasis...).
+pub const MAX_DEPTH: usize = 32;
+
+/// Flattens structure nested deeper than [`MAX_DEPTH`]; returns a warning when it did.
+///
+/// A container at the limit keeps its content but not the containers inside it: their
+/// children are spliced in their place (quotes and lists unwrap to their blocks, emphasis to its
+/// text, a link to its text). The descent stops at the limit and the splicing beyond it is
+/// iterative, so a tree of any depth is handled without deep recursion; the emptied shells are
+/// dropped without recursion too.
+pub fn limit_depth(document: &mut Document) -> Option<Warning> {
+    let mut first_hit = None;
+    let mut hit = false;
+    limit_blocks(
+        &mut document.blocks,
+        1,
+        None,
+        &mut Hit {
+            hit: &mut hit,
+            span: &mut first_hit,
+        },
+    );
+    hit.then(|| {
+        Warning::new(
+            format!("nesting deeper than {MAX_DEPTH} levels was flattened"),
+            first_hit,
+        )
+        .with_hint(
+            "deeper block quotes, lists and emphasis keep their text but lose their structure",
+        )
+    })
+}
+
+struct Hit<'a> {
+    hit: &'a mut bool,
+    span: &'a mut Option<Span>,
+}
+
+impl Hit<'_> {
+    fn record(&mut self, span: Option<Span>) {
+        if !*self.hit {
+            *self.hit = true;
+            *self.span = span;
+        }
+    }
+}
+
+/// `blocks` sit at `depth`; a container at `MAX_DEPTH` may only hold leaf blocks.
+fn limit_blocks(blocks: &mut [Block], depth: usize, parent: Option<Span>, hit: &mut Hit) {
+    for block in blocks.iter_mut() {
+        let span = block.span.or(parent);
+        limit_leaf_inlines(block, depth, span, hit);
+        if depth >= MAX_DEPTH {
+            block.for_each_child_blocks_mut(&mut |children| {
+                if children.iter().any(is_container) {
+                    hit.record(span);
+                    *children = flatten_blocks(std::mem::take(children));
+                }
+                for child in children.iter_mut() {
+                    limit_leaf_inlines(child, depth + 1, span, hit);
+                }
+            });
+        } else {
+            block.for_each_child_blocks_mut(&mut |children| {
+                limit_blocks(children, depth + 1, span, hit)
+            });
+        }
+    }
+}
+
+fn is_container(block: &Block) -> bool {
+    match &block.kind {
+        BlockKind::BlockQuote(_)
+        | BlockKind::Alert { .. }
+        | BlockKind::BulletList(_)
+        | BlockKind::OrderedList { .. }
+        | BlockKind::DefinitionList(_) => true,
+        BlockKind::Plain(_)
+        | BlockKind::Para(_)
+        | BlockKind::Heading { .. }
+        | BlockKind::CodeBlock { .. }
+        | BlockKind::RawBlock { .. }
+        | BlockKind::Table(_)
+        | BlockKind::ThematicBreak => false,
+    }
+}
+
+/// Replaces every container by its content, in order, without recursion.
+fn flatten_blocks(blocks: Vec<Block>) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut stack: Vec<Block> = blocks.into_iter().rev().collect();
+    while let Some(block) = stack.pop() {
+        let span = block.span;
+        match block.kind {
+            BlockKind::BlockQuote(children)
+            | BlockKind::Alert {
+                blocks: children, ..
+            } => stack.extend(children.into_iter().rev()),
+            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                for item in items.into_iter().rev() {
+                    stack.extend(item.blocks.into_iter().rev());
+                }
+            }
+            BlockKind::DefinitionList(items) => {
+                for item in items.into_iter().rev() {
+                    for def in item.definitions.into_iter().rev() {
+                        stack.extend(def.into_iter().rev());
+                    }
+                    stack.push(Block {
+                        kind: BlockKind::Para(item.term),
+                        span,
+                    });
+                }
+            }
+            kind => out.push(Block { kind, span }),
+        }
+    }
+    out
+}
+
+/// Bounds the inline content held directly by `block` (at block depth `depth`).
+fn limit_leaf_inlines(block: &mut Block, depth: usize, span: Option<Span>, hit: &mut Hit) {
+    match &mut block.kind {
+        BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
+            limit_inlines(c, depth, 1, span, hit)
+        }
+        BlockKind::Table(t) => {
+            for cell in t.head.iter_mut().chain(t.rows.iter_mut().flatten()) {
+                limit_inlines(cell, depth, 1, span, hit);
+            }
+        }
+        BlockKind::DefinitionList(items) => {
+            for item in items {
+                limit_inlines(&mut item.term, depth, 1, span, hit);
+            }
+        }
+        BlockKind::CodeBlock { .. }
+        | BlockKind::RawBlock { .. }
+        | BlockKind::BlockQuote(_)
+        | BlockKind::Alert { .. }
+        | BlockKind::BulletList(_)
+        | BlockKind::OrderedList { .. }
+        | BlockKind::ThematicBreak => {}
+    }
+}
+
+/// `inlines` sit at inline depth `depth` inside a block at `block_depth`. Inline nesting has
+/// its own budget of [`MAX_DEPTH`]; a note's blocks continue at `block_depth + depth`, so the
+/// total recursion stays bounded.
+fn limit_inlines(
+    inlines: &mut Vec<Inline>,
+    block_depth: usize,
+    depth: usize,
+    span: Option<Span>,
+    hit: &mut Hit,
+) {
+    if depth > MAX_DEPTH && inlines.iter().any(is_inline_container) {
+        hit.record(span);
+        *inlines = flatten_inlines(std::mem::take(inlines));
+        return;
+    }
+    for inline in inlines.iter_mut() {
+        match inline {
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+                limit_inlines(c, block_depth, depth + 1, span, hit)
+            }
+            Inline::Link { content, .. } => {
+                limit_inlines(content, block_depth, depth + 1, span, hit)
+            }
+            Inline::Image { alt, .. } => limit_inlines(alt, block_depth, depth + 1, span, hit),
+            Inline::Note(blocks) => limit_blocks(blocks, block_depth + depth, span, hit),
+            Inline::Text(_)
+            | Inline::SoftBreak
+            | Inline::LineBreak
+            | Inline::Code(_)
+            | Inline::Raw { .. }
+            | Inline::Math { .. } => {}
+        }
+    }
+}
+
+fn is_inline_container(inline: &Inline) -> bool {
+    match inline {
+        Inline::Emph(_)
+        | Inline::Strong(_)
+        | Inline::Strikeout(_)
+        | Inline::Link { .. }
+        | Inline::Image { .. }
+        | Inline::Note(_) => true,
+        Inline::Text(_)
+        | Inline::SoftBreak
+        | Inline::LineBreak
+        | Inline::Code(_)
+        | Inline::Raw { .. }
+        | Inline::Math { .. } => false,
+    }
+}
+
+/// Replaces every inline container by its content; an image by its alt text, a note by its
+/// text in parentheses.
+fn flatten_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let mut stack: Vec<Inline> = inlines.into_iter().rev().collect();
+    while let Some(inline) = stack.pop() {
+        match inline {
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+                stack.extend(c.into_iter().rev())
+            }
+            Inline::Link { content, .. } => stack.extend(content.into_iter().rev()),
+            Inline::Image { alt, .. } => stack.extend(alt.into_iter().rev()),
+            Inline::Note(blocks) => {
+                let text = blocks_plain_text(&flatten_blocks(blocks));
+                out.push(Inline::Text(format!(" ({text})")));
+            }
+            leaf => out.push(leaf),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::*;
+
+    fn nested_quotes(levels: usize) -> Document {
+        let mut block = para(vec![emph(vec![text("deep")])]);
+        for _ in 0..levels {
+            block = BlockKind::BlockQuote(vec![block]).into();
+        }
+        Document {
+            blocks: vec![block],
+            ..Document::default()
+        }
+    }
+
+    fn quote_depth(doc: &Document) -> usize {
+        let mut depth = 0;
+        let mut blocks = &doc.blocks;
+        while let Some(Block {
+            kind: BlockKind::BlockQuote(inner),
+            ..
+        }) = blocks.first()
+        {
+            depth += 1;
+            blocks = inner;
+        }
+        depth
+    }
+
+    #[test]
+    fn thirty_two_levels_survive_untouched() {
+        let mut doc = nested_quotes(MAX_DEPTH);
+        let before = doc.clone();
+        assert_eq!(limit_depth(&mut doc), None);
+        assert_eq!(doc, before);
+    }
+
+    #[test]
+    fn deeper_structure_is_flattened_with_a_warning() {
+        let mut doc = nested_quotes(MAX_DEPTH + 5);
+        let warning = limit_depth(&mut doc).expect("a warning");
+        assert!(warning.message.contains("32"));
+        assert_eq!(quote_depth(&doc), MAX_DEPTH);
+        assert_eq!(crate::text::blocks_plain_text(&doc.blocks), "deep");
+    }
+
+    #[test]
+    fn ten_thousand_levels_do_not_overflow_the_stack() {
+        // Run on a small stack, as a rayon worker would have, to prove nothing recurses deeply.
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let mut doc = nested_quotes(10_000);
+                assert!(limit_depth(&mut doc).is_some());
+                assert_eq!(quote_depth(&doc), MAX_DEPTH);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn deep_emphasis_keeps_its_text() {
+        let mut inl = vec![text("x")];
+        for _ in 0..100 {
+            inl = vec![strong(inl)];
+        }
+        let mut doc = Document {
+            blocks: vec![para(inl)],
+            ..Document::default()
+        };
+        assert!(limit_depth(&mut doc).is_some());
+        assert_eq!(crate::text::blocks_plain_text(&doc.blocks), "x");
+    }
+}

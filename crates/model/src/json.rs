@@ -1,0 +1,128 @@
+//! The JSON form of a document: an envelope carrying the API version.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Document, Warned, limit_depth};
+
+/// The version of the JSON form; [`from_json`] accepts the same major version only.
+pub const API_VERSION: &str = "1.0";
+
+#[derive(Serialize)]
+struct EnvelopeOut<'a> {
+    #[serde(rename = "bindery-api-version")]
+    api_version: &'a str,
+    #[serde(flatten)]
+    document: &'a Document,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeIn {
+    #[serde(rename = "bindery-api-version")]
+    api_version: String,
+    #[serde(flatten)]
+    document: Document,
+}
+
+/// Why a JSON document could not be loaded.
+#[derive(Debug)]
+pub enum JsonError {
+    /// Not valid JSON for the model; carries serde's message with line and column.
+    Syntax(serde_json::Error),
+    /// Written by an incompatible version of the model.
+    Version {
+        /// The version found in the file.
+        found: String,
+    },
+}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonError::Syntax(e) => write!(f, "{}:{}: {e}", e.line(), e.column()),
+            JsonError::Version { found } => write!(
+                f,
+                "the document model is API version {found}; this bindery reads {API_VERSION}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+fn major(version: &str) -> &str {
+    version.split('.').next().unwrap_or(version)
+}
+
+/// Serialises a document with its API version, pretty-printed.
+pub fn to_json(document: &Document) -> String {
+    let envelope = EnvelopeOut {
+        api_version: API_VERSION,
+        document,
+    };
+    // The model has only string keys and no non-finite floats, so this cannot fail.
+    serde_json::to_string_pretty(&envelope).expect("the model always serialises")
+}
+
+/// Loads a document, checks its API version and flattens nesting deeper than [`crate::MAX_DEPTH`].
+///
+/// serde_json refuses input nested deeper than 128 JSON levels with an error, so the loader
+/// never recurses without bound.
+pub fn from_json(json: &str) -> Result<Warned<Document>, JsonError> {
+    let envelope: EnvelopeIn = serde_json::from_str(json).map_err(JsonError::Syntax)?;
+    if major(&envelope.api_version) != major(API_VERSION) {
+        return Err(JsonError::Version {
+            found: envelope.api_version,
+        });
+    }
+    let mut document = envelope.document;
+    let warnings = limit_depth(&mut document).into_iter().collect();
+    Ok(Warned {
+        output: document,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Inline;
+    use crate::build::*;
+
+    #[test]
+    fn round_trip_keeps_everything() {
+        let mut doc = Document {
+            blocks: vec![
+                heading(1, "intro", vec![text("Intro")]),
+                para(vec![
+                    text("a"),
+                    link("https://example.org", vec![text("b")]),
+                    Inline::Note(vec![para(vec![text("n")])]),
+                ]),
+            ],
+            ..Document::default()
+        };
+        doc.meta.title = Some("T".into());
+        doc.blocks[0].span = Some(crate::Span::point(1, 1));
+        let back = from_json(&to_json(&doc)).unwrap();
+        assert!(back.warnings.is_empty());
+        assert_eq!(back.output, doc);
+    }
+
+    #[test]
+    fn wrong_major_version_is_refused() {
+        let err = from_json(r#"{"bindery-api-version": "2.0", "blocks": []}"#).unwrap_err();
+        assert!(matches!(err, JsonError::Version { .. }), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let err = from_json("{\n  \"bindery-api-version\": \"1.0\",\n  oops").unwrap_err();
+        assert!(err.to_string().starts_with("3:"), "{err}");
+    }
+
+    #[test]
+    fn absurd_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000);
+        assert!(from_json(&deep).is_err());
+    }
+}

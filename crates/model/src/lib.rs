@@ -1,0 +1,29 @@
+//! bindery's document model: the contract between the reader and every exporter.
+//!
+//! `bindery-markdown` produces a [`Document`]; each renderer (`bindery-html`, `bindery-text`,
+//! EPUB, PDF) consumes one. The model is closed (every traversal names every variant), owned,
+//! `Send + Sync`, and has a JSON form carrying [`API_VERSION`] ([`to_json`], [`from_json`]).
+//!
+//! Depth is bounded once, here: [`limit_depth`] flattens anything nested deeper than
+//! [`MAX_DEPTH`], so every recursive walk in a renderer is safe on untrusted input.
+
+mod asset;
+mod depth;
+mod json;
+mod meta;
+mod node;
+mod text;
+mod warning;
+
+pub mod build;
+
+pub use asset::{Asset, Assets};
+pub use depth::{MAX_DEPTH, limit_depth};
+pub use json::{API_VERSION, JsonError, from_json, to_json};
+pub use meta::Metadata;
+pub use node::{
+    AlertKind, Alignment, Attr, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
+    ListItem, Table, Target,
+};
+pub use text::{plain_text, slugify};
+pub use warning::{Span, Warned, Warning};

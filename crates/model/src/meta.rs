@@ -1,0 +1,215 @@
+//! Typed document metadata, from front matter or `-M key=value`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Metadata with typed fields for what exporters use and a map for the rest.
+///
+/// Deserialises from front matter: `author` and `authors` are both accepted, each as a string
+/// or a list; `keywords` as a list or a comma-separated string; unknown keys land in `extra`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The title; the reader falls back to the first level-1 heading, then the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A subtitle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    /// Authors, in order.
+    #[serde(
+        default,
+        alias = "author",
+        deserialize_with = "string_or_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub authors: Vec<String>,
+    /// The date as written (ISO 8601 `YYYY-MM-DD` is what exporters understand).
+    #[serde(
+        default,
+        deserialize_with = "scalar_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    /// BCP 47 language tag, e.g. `en`, `ar`, `ko`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// A stable identifier (ISBN, URN, URL...).
+    #[serde(
+        default,
+        deserialize_with = "scalar_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    /// A one-paragraph summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Subject keywords.
+    #[serde(
+        default,
+        deserialize_with = "keywords",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub keywords: Vec<String>,
+    /// Path of a cover image, relative to the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<String>,
+    /// Every other key, in sorted order.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Metadata {
+    /// The language tag, `en` when none is set.
+    pub fn lang_or_default(&self) -> &str {
+        self.lang
+            .as_deref()
+            .filter(|l| !l.is_empty())
+            .unwrap_or("en")
+    }
+
+    /// True when the language is written right to left (Arabic, Hebrew, Persian, Urdu, ...).
+    pub fn is_rtl(&self) -> bool {
+        let primary = self
+            .lang_or_default()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        matches!(
+            primary.as_str(),
+            "ar" | "he" | "iw" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv" | "ckb" | "syr"
+        )
+    }
+
+    /// Sets one key from a `key=value` pair (the CLI's `-M`); typed keys are parsed as such.
+    pub fn set(&mut self, key: &str, value: &str) {
+        let value = value.to_string();
+        match key {
+            "title" => self.title = Some(value),
+            "subtitle" => self.subtitle = Some(value),
+            "author" | "authors" => self.authors = vec![value],
+            "date" => self.date = Some(value),
+            "lang" => self.lang = Some(value),
+            "identifier" => self.identifier = Some(value),
+            "description" => self.description = Some(value),
+            "keywords" => self.keywords = split_keywords(&value),
+            "cover" => self.cover = Some(value),
+            _ => {
+                self.extra
+                    .insert(key.to_string(), serde_json::Value::String(value));
+            }
+        }
+    }
+}
+
+fn split_keywords(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A scalar written as a string, number or boolean, as YAML and TOML allow for dates and ids.
+fn scalar_to_string(value: serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn scalar_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    match value {
+        serde_json::Value::Null => Ok(None),
+        other => scalar_to_string(other)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("expected a string, number or date")),
+    }
+}
+
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+        Null(()),
+    }
+    Ok(
+        match OneOrMany::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("expected a name or a list of names for author/authors")
+        })? {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+            OneOrMany::Null(()) => Vec::new(),
+        },
+    )
+}
+
+fn keywords<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+        Null(()),
+    }
+    Ok(
+        match OneOrMany::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("expected a list of keywords or a comma-separated string")
+        })? {
+            OneOrMany::One(s) => split_keywords(&s),
+            OneOrMany::Many(v) => v,
+            OneOrMany::Null(()) => Vec::new(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Metadata {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn author_as_string_or_list() {
+        assert_eq!(parse(r#"{"author": "Ada"}"#).authors, vec!["Ada"]);
+        assert_eq!(
+            parse(r#"{"authors": ["Ada", "Grace"]}"#).authors,
+            vec!["Ada", "Grace"]
+        );
+        assert_eq!(parse(r#"{"author": ["Ada"]}"#).authors, vec!["Ada"]);
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_sorted() {
+        let m = parse(r#"{"zeta": 1, "alpha": "x", "title": "T"}"#);
+        assert_eq!(m.title.as_deref(), Some("T"));
+        let keys: Vec<_> = m.extra.keys().cloned().collect();
+        assert_eq!(keys, vec!["alpha", "zeta"]);
+    }
+
+    #[test]
+    fn keywords_and_numeric_scalars() {
+        let m = parse(r#"{"keywords": "a, b ,c", "identifier": 978, "date": "2024-01-02"}"#);
+        assert_eq!(m.keywords, vec!["a", "b", "c"]);
+        assert_eq!(m.identifier.as_deref(), Some("978"));
+        assert_eq!(m.date.as_deref(), Some("2024-01-02"));
+    }
+
+    #[test]
+    fn rtl_languages() {
+        let mut m = Metadata::default();
+        assert!(!m.is_rtl());
+        m.lang = Some("ar-EG".into());
+        assert!(m.is_rtl());
+        m.lang = Some("he".into());
+        assert!(m.is_rtl());
+    }
+}

@@ -1,0 +1,320 @@
+//! The node types: a closed set of block and inline variants (after pandoc-types).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Metadata, Span};
+
+/// A whole document: metadata and a sequence of blocks.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Document {
+    /// Title, authors, language and the rest of the front matter.
+    #[serde(default)]
+    pub meta: Metadata,
+    /// The body.
+    #[serde(default)]
+    pub blocks: Vec<Block>,
+}
+
+impl Document {
+    /// Removes every source span, so two documents can be compared by content alone.
+    pub fn strip_spans(&mut self) {
+        fn strip(blocks: &mut [Block]) {
+            for block in blocks {
+                block.span = None;
+                block.for_each_child_blocks_mut(&mut |children| strip(children));
+            }
+        }
+        strip(&mut self.blocks);
+    }
+}
+
+/// Identifier, classes and key-value attributes of a heading (pandoc's `Attr`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Attr {
+    /// The element id (a heading's anchor); empty when there is none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// Classes, in source order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
+    /// Other attributes, in source order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attrs: Vec<(String, String)>,
+}
+
+impl Attr {
+    /// An attribute set with only an id.
+    pub fn with_id(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// A block-level node with its optional source position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    /// What the block is.
+    #[serde(flatten)]
+    pub kind: BlockKind,
+    /// Where it starts and ends in the source, when it came from a source file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+}
+
+impl From<BlockKind> for Block {
+    fn from(kind: BlockKind) -> Self {
+        Self { kind, span: None }
+    }
+}
+
+impl Block {
+    /// Calls `f` with each list of child blocks held directly by this block.
+    pub fn for_each_child_blocks_mut(&mut self, f: &mut impl FnMut(&mut Vec<Block>)) {
+        match &mut self.kind {
+            BlockKind::BlockQuote(blocks) | BlockKind::Alert { blocks, .. } => f(blocks),
+            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                for item in items {
+                    f(&mut item.blocks);
+                }
+            }
+            BlockKind::DefinitionList(items) => {
+                for item in items {
+                    for def in &mut item.definitions {
+                        f(def);
+                    }
+                }
+            }
+            BlockKind::Plain(_)
+            | BlockKind::Para(_)
+            | BlockKind::Heading { .. }
+            | BlockKind::CodeBlock { .. }
+            | BlockKind::RawBlock { .. }
+            | BlockKind::Table(_)
+            | BlockKind::ThematicBreak => {}
+        }
+    }
+}
+
+/// Block-level content. Serialised as `{"t": variant, "c": content}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "c")]
+pub enum BlockKind {
+    /// Inline content not wrapped in a paragraph: the text of a tight list item.
+    Plain(Vec<Inline>),
+    /// A paragraph.
+    Para(Vec<Inline>),
+    /// A heading of level 1 to 6.
+    Heading {
+        /// 1 to 6.
+        level: u8,
+        /// Anchor id (unique in the document) and attributes.
+        attr: Attr,
+        /// The heading text.
+        content: Vec<Inline>,
+    },
+    /// Preformatted code, fenced or indented.
+    CodeBlock {
+        /// The language: the first word of the info string, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
+        /// The whole info string as written (empty for indented code).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        info: String,
+        /// The code, with its final newline.
+        text: String,
+    },
+    /// Raw content for one output format, e.g. `format: "html"`.
+    RawBlock {
+        /// The format the text is written in.
+        format: String,
+        /// The raw text.
+        text: String,
+    },
+    /// A block quote.
+    BlockQuote(Vec<Block>),
+    /// A GitHub alert (`> [!NOTE]`).
+    Alert {
+        /// Which alert.
+        kind: AlertKind,
+        /// A custom title, when the source gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        /// The alert's body.
+        blocks: Vec<Block>,
+    },
+    /// An unordered list.
+    BulletList(Vec<ListItem>),
+    /// A numbered list.
+    OrderedList {
+        /// The first item's number.
+        start: u64,
+        /// `1.` or `1)`.
+        delim: ListDelim,
+        /// The items.
+        items: Vec<ListItem>,
+    },
+    /// Terms with their definitions.
+    DefinitionList(Vec<DefinitionItem>),
+    /// A table with one header row.
+    Table(Table),
+    /// A horizontal rule.
+    ThematicBreak,
+}
+
+/// One list item; `checked` is set for task-list items.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListItem {
+    /// `Some(true)` for `[x]`, `Some(false)` for `[ ]`, `None` for an ordinary item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<bool>,
+    /// The item's content (`Plain` in tight lists, `Para` in loose ones).
+    pub blocks: Vec<Block>,
+}
+
+/// The punctuation after an ordered list's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ListDelim {
+    /// `1.`
+    #[default]
+    Period,
+    /// `1)`
+    Paren,
+}
+
+/// A term and its definitions.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DefinitionItem {
+    /// The term being defined.
+    pub term: Vec<Inline>,
+    /// One or more definitions, each a sequence of blocks.
+    pub definitions: Vec<Vec<Block>>,
+}
+
+/// GitHub's five alert kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertKind {
+    /// `[!NOTE]`
+    Note,
+    /// `[!TIP]`
+    Tip,
+    /// `[!IMPORTANT]`
+    Important,
+    /// `[!WARNING]`
+    Warning,
+    /// `[!CAUTION]`
+    Caution,
+}
+
+impl AlertKind {
+    /// The title shown when the source gives none ("Note", "Tip", ...).
+    pub fn default_title(self) -> &'static str {
+        match self {
+            AlertKind::Note => "Note",
+            AlertKind::Tip => "Tip",
+            AlertKind::Important => "Important",
+            AlertKind::Warning => "Warning",
+            AlertKind::Caution => "Caution",
+        }
+    }
+
+    /// Lower-case name, for CSS classes.
+    pub fn name(self) -> &'static str {
+        match self {
+            AlertKind::Note => "note",
+            AlertKind::Tip => "tip",
+            AlertKind::Important => "important",
+            AlertKind::Warning => "warning",
+            AlertKind::Caution => "caution",
+        }
+    }
+}
+
+/// Column alignment of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Alignment {
+    /// No alignment given.
+    #[default]
+    Default,
+    /// `:--`
+    Left,
+    /// `:-:`
+    Center,
+    /// `--:`
+    Right,
+}
+
+/// A GFM table: alignments, one header row and body rows; each cell is inline content.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Table {
+    /// One entry per column.
+    pub aligns: Vec<Alignment>,
+    /// The header row's cells.
+    pub head: Vec<Vec<Inline>>,
+    /// The body rows.
+    pub rows: Vec<Vec<Vec<Inline>>>,
+}
+
+/// Where a link or image points.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Target {
+    /// The destination as written (already checked against the URL allow-list).
+    pub url: String,
+    /// The optional title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+}
+
+/// Inline content. Serialised as `{"t": variant, "c": content}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "c")]
+pub enum Inline {
+    /// Text (with its spaces; no `Str`/`Space` split).
+    Text(String),
+    /// A line ending inside a paragraph.
+    SoftBreak,
+    /// A hard line break.
+    LineBreak,
+    /// Emphasis.
+    Emph(Vec<Inline>),
+    /// Strong emphasis.
+    Strong(Vec<Inline>),
+    /// Strikethrough.
+    Strikeout(Vec<Inline>),
+    /// Inline code.
+    Code(String),
+    /// A hyperlink.
+    Link {
+        /// Destination and title.
+        target: Target,
+        /// The link text.
+        content: Vec<Inline>,
+        /// True for `<https://...>` autolinks and bare URLs, whose text is the URL.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        autolink: bool,
+    },
+    /// An image.
+    Image {
+        /// Source and title.
+        target: Target,
+        /// The alternative text.
+        alt: Vec<Inline>,
+    },
+    /// Raw inline content for one output format.
+    Raw {
+        /// The format, e.g. `html`.
+        format: String,
+        /// The raw text.
+        text: String,
+    },
+    /// TeX math, kept as source.
+    Math {
+        /// `$$...$$` when true, `$...$` when false.
+        display: bool,
+        /// The TeX source.
+        tex: String,
+    },
+    /// A footnote, with its content in place (pandoc's `Note`).
+    Note(Vec<Block>),
+}

@@ -1,0 +1,107 @@
+//! Plain-text views of inline content: alt text, titles, slugs.
+
+use crate::{Block, BlockKind, Inline};
+
+/// The text of inline content without markup, as used for alt text, titles and slugs.
+///
+/// Iterative, so it is safe on content of any depth. Notes are left out; breaks become spaces.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<&Inline> = inlines.iter().rev().collect();
+    while let Some(inline) = stack.pop() {
+        match inline {
+            Inline::Text(s) | Inline::Code(s) => out.push_str(s),
+            Inline::Math { tex, .. } => out.push_str(tex),
+            Inline::Raw { .. } | Inline::Note(_) => {}
+            Inline::SoftBreak | Inline::LineBreak => out.push(' '),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+                stack.extend(c.iter().rev());
+            }
+            Inline::Link { content, .. } => stack.extend(content.iter().rev()),
+            Inline::Image { alt, .. } => stack.extend(alt.iter().rev()),
+        }
+    }
+    out
+}
+
+/// The plain text of blocks, paragraphs separated by a space (for notes flattened to text).
+pub(crate) fn blocks_plain_text(blocks: &[Block]) -> String {
+    let mut parts = Vec::new();
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
+                parts.push(plain_text(c))
+            }
+            BlockKind::CodeBlock { text, .. } | BlockKind::RawBlock { text, .. } => {
+                parts.push(text.trim_end().to_string())
+            }
+            BlockKind::Table(t) => {
+                for row in std::iter::once(&t.head).chain(&t.rows) {
+                    for cell in row {
+                        parts.push(plain_text(cell));
+                    }
+                }
+            }
+            BlockKind::DefinitionList(items) => {
+                for item in items {
+                    parts.push(plain_text(&item.term));
+                    for d in &item.definitions {
+                        parts.push(blocks_plain_text(d));
+                    }
+                }
+            }
+            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => {
+                parts.push(blocks_plain_text(b))
+            }
+            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                for item in items {
+                    parts.push(blocks_plain_text(&item.blocks));
+                }
+            }
+            BlockKind::ThematicBreak => {}
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" ")
+}
+
+/// A GitHub-style slug: lower-case, punctuation removed, spaces to hyphens.
+///
+/// Letters and digits of every script are kept, as GitHub does, so non-Latin headings get ids.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            slug.extend(c.to_lowercase());
+        } else if c == ' ' {
+            slug.push('-');
+        }
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::*;
+
+    #[test]
+    fn slugs_match_github() {
+        assert_eq!(slugify("Hello, World!"), "hello-world");
+        assert_eq!(slugify("  Tables & lists "), "tables--lists");
+        assert_eq!(slugify("Über Straße"), "über-straße");
+        assert_eq!(slugify("snake_case-and-kebab"), "snake_case-and-kebab");
+    }
+
+    #[test]
+    fn plain_text_drops_markup_and_notes() {
+        let inl = vec![
+            text("a "),
+            strong(vec![emph(vec![text("b")])]),
+            Inline::Note(vec![para(vec![text("note")])]),
+            Inline::SoftBreak,
+            code("c"),
+        ];
+        assert_eq!(plain_text(&inl), "a b c");
+    }
+}
