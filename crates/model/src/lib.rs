@@ -12,7 +12,9 @@ mod depth;
 mod json;
 mod meta;
 mod node;
+mod raw;
 mod text;
+mod walk;
 mod warning;
 
 pub mod build;
@@ -25,5 +27,7 @@ pub use node::{
     AlertKind, Alignment, Attr, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
     ListItem, Table, Target,
 };
+pub use raw::{RawHtml, apply_raw_html};
 pub use text::{plain_text, slugify};
+pub use walk::{walk_block_lists_mut, walk_inline_lists_mut};
 pub use warning::{Span, Warned, Warning};
