@@ -1,1 +1,137 @@
-//! placeholder until its writer lands
+//! bindery's reader, the first stage of the pipeline: Markdown with optional YAML or TOML front
+//! matter in, an owned [`bindery_model::Document`] out.
+//!
+//! The entry function is [`parse`]. Every later stage (the HTML, text, EPUB and PDF renderers)
+//! reads the model this crate returns and never sees comrak, the parser used here: comrak's
+//! arena tree is converted, without recursion, into owned data inside [`parse`], so no comrak
+//! type appears in this crate's API.
+//!
+//! What the reader guarantees to the renderers:
+//! - nesting is at most [`bindery_model::MAX_DEPTH`] levels deep (deeper input is flattened,
+//!   with a warning), so their recursive walks are safe on untrusted input;
+//! - no link or image points at a `javascript:`, `vbscript:`, `file:` or non-image `data:` URL
+//!   (such links are dropped, keeping their text, with a warning) in either dialect;
+//! - headings carry unique GitHub-style ids (Markdown dialect);
+//! - footnotes sit where they are referenced, as `Inline::Note`.
+
+mod convert;
+mod front_matter;
+mod headings;
+mod references;
+mod url;
+
+use std::path::Path;
+
+use bindery_model::{Document, Warned, limit_depth};
+
+/// Which Markdown is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// CommonMark with these extensions, and nothing else:
+    ///
+    /// - front matter: YAML between `---` lines or TOML between `+++` lines, at the very start;
+    /// - GFM tables;
+    /// - GFM strikethrough (`~~text~~`);
+    /// - GFM task lists (`- [ ]`, `- [x]`);
+    /// - GFM autolinks: bare `https://`, `http://`, `www.` URLs and e-mail addresses;
+    /// - footnotes (`[^1]` with `[^1]: text`);
+    /// - description lists (a term, a blank line, then `: definition`);
+    /// - GitHub alerts (`> [!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]`);
+    /// - dollar math: `$x$` inline and `$$x$$` display. An opening `$` may not be followed by a
+    ///   space and a closing one may not be preceded by a space or followed by a digit, so
+    ///   prices such as `$5 and $10` stay text.
+    ///
+    /// Not enabled: GFM's tag filter (raw HTML is passed on as `Raw` and judged by each
+    /// renderer), superscript, smart punctuation, and the parser's own heading ids (the reader
+    /// computes GitHub-style ids itself).
+    #[default]
+    Markdown,
+    /// The CommonMark specification only: every extension off, no front matter, no heading
+    /// ids. URL safety still applies.
+    CommonMark,
+}
+
+/// How to read a document.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The Markdown dialect.
+    pub dialect: Dialect,
+    /// The source file's name, if it came from a file: its stem is the title of last resort.
+    pub file_name: Option<String>,
+}
+
+/// Why a document could not be read.
+///
+/// Markdown itself never fails to parse; only front matter can be wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The front matter is not valid YAML or TOML, or a field has the wrong type.
+    #[error("{line}:{col}: {message}")]
+    FrontMatter {
+        /// The line in the file (not in the front matter), 1-based.
+        line: u32,
+        /// The column, 1-based.
+        col: u32,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        hint: String,
+    },
+}
+
+impl ReadError {
+    /// What the user can do about the error.
+    pub fn hint(&self) -> &str {
+        match self {
+            ReadError::FrontMatter { hint, .. } => hint,
+        }
+    }
+}
+
+/// Reads a Markdown document into the model.
+///
+/// The returned warnings cover dropped dangerous URLs, unreferenced footnote definitions,
+/// flattened nesting, reference links the parser stopped expanding, and unclosed front matter;
+/// each carries a source span where there is one. Spans are 1-based file lines and byte
+/// columns, front matter included.
+pub fn parse(source: &str, options: &ReadOptions) -> Result<Warned<Document>, ReadError> {
+    let mut warnings = Vec::new();
+    let (meta, body) = match options.dialect {
+        Dialect::Markdown => {
+            let split = front_matter::split(source)?;
+            warnings.extend(split.warning);
+            (split.meta, split.body)
+        }
+        Dialect::CommonMark => (Default::default(), std::borrow::Cow::Borrowed(source)),
+    };
+
+    let converted = convert::convert(&body, options.dialect);
+    warnings.extend(converted.warnings);
+    let mut document = Document {
+        meta,
+        blocks: converted.blocks,
+    };
+    warnings.extend(limit_depth(&mut document));
+
+    if options.dialect == Dialect::Markdown {
+        headings::assign_ids(&mut document.blocks);
+    }
+    if document
+        .meta
+        .title
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
+        document.meta.title = headings::first_title(&document.blocks).or_else(|| {
+            options
+                .file_name
+                .as_deref()
+                .and_then(|name| Path::new(name).file_stem())
+                .map(|stem| stem.to_string_lossy().into_owned())
+        });
+    }
+    Ok(Warned {
+        output: document,
+        warnings,
+    })
+}
