@@ -14,6 +14,7 @@ mod meta;
 mod node;
 mod raw;
 mod text;
+mod url;
 mod walk;
 mod warning;
 
@@ -29,5 +30,6 @@ pub use node::{
 };
 pub use raw::{RawHtml, apply_raw_html};
 pub use text::{plain_text, slugify};
+pub use url::{dangerous_scheme, drop_dangerous_urls};
 pub use walk::{walk_block_lists_mut, walk_inline_lists_mut};
 pub use warning::{Span, Warned, Warning};

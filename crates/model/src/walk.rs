@@ -61,6 +61,29 @@ fn walk_notes_in(inlines: &mut [Inline], f: &mut impl FnMut(&mut Vec<Block>)) {
     }
 }
 
+/// Calls `f` on every inline list of `block` outside notes (whose blocks are separate lists):
+/// its own lists and those nested in emphasis, links and alt texts, innermost first.
+pub(crate) fn walk_own_inline_lists_mut(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
+    fn nested(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline>)) {
+        for inline in inlines.iter_mut() {
+            match inline {
+                Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => nested(c, f),
+                Inline::Link { content, .. } => nested(content, f),
+                Inline::Image { alt, .. } => nested(alt, f),
+                Inline::Note(_)
+                | Inline::Text(_)
+                | Inline::SoftBreak
+                | Inline::LineBreak
+                | Inline::Code(_)
+                | Inline::Raw { .. }
+                | Inline::Math { .. } => {}
+            }
+        }
+        f(inlines);
+    }
+    walk_own_inlines(block, &mut |inlines| nested(inlines, f));
+}
+
 /// Calls `f` on each inline list held directly by `block`.
 fn walk_own_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
     match &mut block.kind {
