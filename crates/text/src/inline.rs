@@ -60,15 +60,14 @@ impl<'a> Writer<'a> {
     fn link(&mut self, url: &'a str, content: &'a [Inline], autolink: bool, flow: &mut Flow) {
         let shown_url = url.strip_prefix("mailto:").unwrap_or(url);
         let text = plain_text(content);
-        if autolink || text.trim().is_empty() || text == url || text == shown_url {
-            // The URL is the text: write it once, whole. An autolink's text is what the author
-            // wrote (`www.example.com`, `ada@example.com`), so prefer it to the expanded URL.
-            let shown = if text.trim().is_empty() {
-                shown_url
-            } else {
-                text.as_str()
-            };
-            flow.push(RunKind::Atom, shown);
+        // Only text can be replaced by the URL: a note or an image inside must be kept.
+        let only_text = !refers_elsewhere(content);
+        if only_text && (text.trim().is_empty() || text == url || text == shown_url) {
+            flow.push(RunKind::Atom, shown_url);
+        } else if only_text && autolink {
+            // An autolink's text is what the author wrote (`www.example.com` for
+            // `http://www.example.com`): write it once, whole, and give it no number.
+            flow.push(RunKind::Atom, &text);
         } else if url.starts_with('#') {
             // A reader of a text file cannot follow a link inside it; the text says where.
             self.inlines(content, flow);

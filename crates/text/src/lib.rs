@@ -121,7 +121,12 @@ impl<'a> Writer<'a> {
             if !out.is_empty() {
                 out.push(String::new());
             }
-            out.extend(block::hang(body, &marker, indent));
+            if body.is_empty() {
+                // An empty note still answers the marker that points to it.
+                out.push(marker.trim_end().to_string());
+            } else {
+                out.extend(block::hang(body, &marker, indent));
+            }
         }
         if out.is_empty() {
             return out;

@@ -93,13 +93,17 @@ impl Flow {
         self.lines.push(Vec::new());
     }
 
-    /// The lines of the flow wrapped to `width`; empty lines at either end are dropped.
+    /// The lines of the flow wrapped to `width`; empty lines at either end are dropped, and
+    /// runs of them inside are one.
     pub(crate) fn wrap(&self, width: Width) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for line in &self.lines {
             let wrapped = wrap_line(&pieces(line), width);
             if wrapped.is_empty() {
-                out.push(String::new());
+                // Several hard breaks in a row read as one paragraph break in plain text.
+                if out.last().is_some_and(|l| !l.is_empty()) {
+                    out.push(String::new());
+                }
             } else {
                 out.extend(wrapped);
             }
@@ -184,7 +188,17 @@ fn pieces(runs: &[Run]) -> Vec<Piece> {
     };
     for (start, end, kind) in spans {
         match kind {
-            RunKind::Atom => current.push_str(&line[start..end]),
+            RunKind::Atom => {
+                // A link number's leading space is not needed after a space already written
+                // (`[a link ](url)`), nor at the start of a line.
+                let atom = &line[start..end];
+                let atom = if current.is_empty() {
+                    atom.trim_start_matches(' ')
+                } else {
+                    atom
+                };
+                current.push_str(atom);
+            }
             RunKind::Prose | RunKind::Verbatim => {
                 for (i, c) in line[start..end].char_indices() {
                     let at = start + i;
