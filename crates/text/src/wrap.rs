@@ -36,7 +36,8 @@ impl Width {
 pub(crate) enum RunKind {
     /// Ordinary text: breaks at spaces and between East Asian characters; spaces collapse.
     Prose,
-    /// Code, math and raw text: breaks only at spaces, which are kept as written.
+    /// Code, math and raw text: kept on one line when it fits one, else broken only at
+    /// spaces; its spaces are kept as written.
     Verbatim,
     /// A URL, a link number or a note marker: never broken, glued to its neighbours.
     Atom,
@@ -98,7 +99,7 @@ impl Flow {
     pub(crate) fn wrap(&self, width: Width) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for line in &self.lines {
-            let wrapped = wrap_line(&pieces(line), width);
+            let wrapped = wrap_line(&pieces(line, width), width);
             if wrapped.is_empty() {
                 // Several hard breaks in a row read as one paragraph break in plain text.
                 if out.last().is_some_and(|l| !l.is_empty()) {
@@ -166,7 +167,7 @@ fn breaks_between_characters(line: &str) -> Vec<usize> {
 }
 
 /// Splits one line of runs into the pieces the wrapper may not break.
-fn pieces(runs: &[Run]) -> Vec<Piece> {
+fn pieces(runs: &[Run], width: Width) -> Vec<Piece> {
     let mut line = String::new();
     let mut spans = Vec::with_capacity(runs.len());
     for run in runs {
@@ -187,38 +188,38 @@ fn pieces(runs: &[Run]) -> Vec<Piece> {
         }
     };
     for (start, end, kind) in spans {
-        match kind {
-            RunKind::Atom => {
-                // A link number's leading space is not needed after a space already written
-                // (`[a link ](url)`), nor at the start of a line.
-                let atom = &line[start..end];
-                let atom = if current.is_empty() {
-                    atom.trim_start_matches(' ')
-                } else {
-                    atom
-                };
-                current.push_str(atom);
-            }
-            RunKind::Prose | RunKind::Verbatim => {
-                for (i, c) in line[start..end].char_indices() {
-                    let at = start + i;
-                    while breaks.next_if(|&b| b < at).is_some() {}
-                    let may_break_here = breaks.next_if_eq(&at).is_some();
-                    if is_breaking_space(c) {
-                        flush(&mut pieces, &mut current);
-                        // Prose collapses runs of spaces; verbatim text keeps each one.
-                        if let Some(last) = pieces.last_mut()
-                            && (kind == RunKind::Verbatim || last.separator.is_empty())
-                        {
-                            last.separator.push(' ');
-                        }
-                        continue;
+        // A code span broken across lines is hard to copy: keep it whole when it can be.
+        let unbreakable = kind == RunKind::Atom
+            || (kind == RunKind::Verbatim && width.fits(display_width(&line[start..end])));
+        if unbreakable {
+            // A link number's leading space is not needed after a space already written
+            // (`[a link ](url)`), nor at the start of a line.
+            let atom = &line[start..end];
+            let atom = if current.is_empty() {
+                atom.trim_start_matches(' ')
+            } else {
+                atom
+            };
+            current.push_str(atom);
+        } else {
+            for (i, c) in line[start..end].char_indices() {
+                let at = start + i;
+                while breaks.next_if(|&b| b < at).is_some() {}
+                let may_break_here = breaks.next_if_eq(&at).is_some();
+                if is_breaking_space(c) {
+                    flush(&mut pieces, &mut current);
+                    // Prose collapses runs of spaces; verbatim text keeps each one.
+                    if let Some(last) = pieces.last_mut()
+                        && (kind == RunKind::Verbatim || last.separator.is_empty())
+                    {
+                        last.separator.push(' ');
                     }
-                    if may_break_here && kind == RunKind::Prose {
-                        flush(&mut pieces, &mut current);
-                    }
-                    current.push(c);
+                    continue;
                 }
+                if may_break_here && kind == RunKind::Prose {
+                    flush(&mut pieces, &mut current);
+                }
+                current.push(c);
             }
         }
     }

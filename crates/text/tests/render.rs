@@ -612,3 +612,85 @@ fn control_characters_are_replaced_with_a_warning() {
     assert_eq!(warned.output, "red \u{fffd}[31malert\n");
     assert_eq!(warned.warnings.len(), 1);
 }
+
+#[test]
+fn a_code_span_stays_on_one_line_when_it_fits_one() {
+    let out = text_at(
+        20,
+        vec![para(vec![
+            text("run "),
+            code("cargo build --all"),
+            text(" now"),
+        ])],
+    );
+    assert_eq!(out, "run\n`cargo build --all`\nnow\n");
+    let out = text_at(12, vec![para(vec![code("cargo build --release")])]);
+    assert_eq!(out, "`cargo build\n--release`\n");
+}
+
+#[test]
+fn a_link_around_an_image_numbers_the_link() {
+    let out = text_at(
+        72,
+        vec![para(vec![link(
+            "https://ci.example/build",
+            vec![image("badge.svg", vec![text("build passing")])],
+        )])],
+    );
+    assert_eq!(
+        out,
+        "[image: build passing] [1]\n\nLinks\n-----\n\n[1] https://ci.example/build\n"
+    );
+}
+
+#[test]
+fn a_link_holding_only_a_note_keeps_the_note() {
+    let out = text_at(
+        72,
+        vec![para(vec![
+            text("x "),
+            link(
+                "https://n.example",
+                vec![note(vec![para(vec![text("kept")])])],
+            ),
+        ])],
+    );
+    assert_eq!(
+        out,
+        "x [^1] [1]\n\nNotes\n-----\n\n[^1] kept\n\nLinks\n-----\n\n[1] https://n.example\n"
+    );
+}
+
+#[test]
+fn an_empty_note_keeps_its_marker() {
+    let out = text_at(72, vec![para(vec![text("a"), note(vec![])])]);
+    assert_eq!(out, "a[^1]\n\nNotes\n-----\n\n[^1]\n");
+}
+
+#[test]
+fn a_link_number_after_a_space_gets_no_second_space() {
+    let out = text_at(
+        72,
+        vec![para(vec![
+            link("https://s.example", vec![text("spaced ")]),
+            text("on"),
+        ])],
+    );
+    assert_eq!(
+        out,
+        "spaced [1]on\n\nLinks\n-----\n\n[1] https://s.example\n"
+    );
+}
+
+#[test]
+fn deep_nesting_still_wraps_and_keeps_every_word() {
+    let mut block = para(vec![text("deep words here")]);
+    for _ in 0..40 {
+        block = block_quote(vec![block]);
+    }
+    let out = text_at(20, vec![block]);
+    for word in ["deep", "words", "here"] {
+        assert!(out.contains(word), "{out}");
+    }
+    assert_eq!(out.lines().count(), 3);
+}
