@@ -1,1 +1,392 @@
-fn main() {}
+//! The `bindery` command: clap + the pipeline + exit codes, nothing else.
+//!
+//! Exit codes: 0 when every output was written, 1 when some document or output failed (the
+//! others are still written), 2 for a usage error.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use bindery_model::RawHtml;
+use bindery_pipeline::{
+    Build, Cache, Event, Format, InputFormat, Report, Settings, format_warning, write_manifest,
+};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod messages;
+
+const EXAMPLES: &str = "\
+Examples:
+  bindery build                              content/ -> dist/, every format
+  bindery build docs/ -o site --to html,txt  only HTML and text
+  bindery build a.md b.md --toc -j 4         two files, with a table of contents
+  bindery convert post.md -o post.html       one file, format from the extension
+  cat post.md | bindery convert - --to txt   standard input to standard output
+  bindery ast post.md > post.json            the document model as JSON
+  bindery convert post.json --from json -o post.txt";
+
+/// Markdown in; HTML and plain text out, for many documents in one parallel run.
+#[derive(Parser)]
+#[command(name = "bindery", version, about, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build every Markdown file under PATHs into every requested format.
+    #[command(after_help = EXAMPLES)]
+    Build(BuildArgs),
+    /// Convert one input into one output.
+    #[command(after_help = EXAMPLES)]
+    Convert(ConvertArgs),
+    /// Print the document model of one input as JSON.
+    Ast(AstArgs),
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Files and directories (searched recursively for *.md) [default: content/]
+    paths: Vec<PathBuf>,
+    /// Output directory; its tree mirrors each input's tree.
+    #[arg(short, long, value_name = "DIR", default_value = "dist")]
+    output: PathBuf,
+    /// Comma-separated output formats [default: every format except json: html,txt]
+    #[arg(short, long, value_name = "FORMATS", value_delimiter = ',')]
+    to: Vec<Format>,
+    /// Worker threads [default: one per core]
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Stop starting new documents after the first failure.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Render everything; do not read or write the output cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// The output cache [default: $XDG_CACHE_HOME/bindery, else ~/.cache/bindery]
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// How to report progress: human (a bar on a terminal, a summary otherwise) or json
+    /// (one JSON object per line on stdout, cargo style).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+    #[command(flatten)]
+    render: RenderArgs,
+}
+
+#[derive(Args)]
+struct ConvertArgs {
+    /// Input file, or - for standard input.
+    input: PathBuf,
+    /// Output file, or - for standard output [default: standard output]
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Output format [default: from the output file's extension, else html]
+    #[arg(short, long, value_name = "FORMAT")]
+    to: Option<Format>,
+    #[command(flatten)]
+    render: RenderArgs,
+}
+
+#[derive(Args)]
+struct AstArgs {
+    /// Input file, or - for standard input.
+    input: PathBuf,
+    #[command(flatten)]
+    render: RenderArgs,
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    /// Input format: markdown (CommonMark + GFM + footnotes + front matter), commonmark, json.
+    #[arg(
+        short,
+        long,
+        value_name = "FORMAT",
+        default_value = "markdown",
+        global = true
+    )]
+    from: InputFormat,
+    /// Set metadata, overriding front matter (repeatable): -M title="A title"
+    #[arg(short = 'M', long = "metadata", value_name = "KEY=VALUE", value_parser = parse_key_value, global = true)]
+    metadata: Vec<(String, String)>,
+    /// Raw HTML in the input: escape (show as text), strip, or keep (trusted input only).
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = RawHtmlArg::Escape, global = true)]
+    raw_html: RawHtmlArg,
+    /// Add a table of contents.
+    #[arg(long, global = true)]
+    toc: bool,
+    /// Add a stylesheet to HTML pages after the default one (repeatable).
+    #[arg(long, value_name = "FILE", global = true)]
+    css: Vec<PathBuf>,
+    /// Inline images into HTML pages as data: URLs instead of copying them beside the page.
+    #[arg(long, global = true)]
+    embed_resources: bool,
+    /// Write only the HTML body content, without the page around it.
+    #[arg(long, global = true)]
+    fragment: bool,
+    /// Do not highlight code blocks.
+    #[arg(long, global = true)]
+    no_highlight: bool,
+    /// Wrap plain text at N columns; 0 turns wrapping off.
+    #[arg(long, value_name = "N", default_value_t = 72, global = true)]
+    columns: usize,
+    /// Images and other resources are read only inside DIR [default: each input directory]
+    #[arg(long, value_name = "DIR", global = true)]
+    root: Option<PathBuf>,
+    /// Largest input file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
+    max_input: u64,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print every output written.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RawHtmlArg {
+    Escape,
+    Strip,
+    Keep,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    let (key, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got `{s}`"))?;
+    if key.is_empty() {
+        return Err("the key before `=` is empty".into());
+    }
+    Ok((key.trim().to_string(), value.to_string()))
+}
+
+impl RenderArgs {
+    fn settings(&self) -> anyhow::Result<Settings> {
+        let mut settings = Settings {
+            input: self.from,
+            metadata: self.metadata.clone(),
+            raw_html: match self.raw_html {
+                RawHtmlArg::Escape => RawHtml::Escape,
+                RawHtmlArg::Strip => RawHtml::Strip,
+                RawHtmlArg::Keep => RawHtml::Keep,
+            },
+            max_input: self.max_input,
+            ..Settings::default()
+        };
+        settings.html.toc = self.toc;
+        settings.html.standalone = !self.fragment;
+        settings.html.embed_resources = self.embed_resources;
+        settings.html.highlight = !self.no_highlight;
+        for css in &self.css {
+            let text = std::fs::read_to_string(css)
+                .with_context(|| format!("cannot read stylesheet {}", css.display()))?;
+            settings.html.css.push(text);
+        }
+        settings.text.columns = self.columns;
+        Ok(settings)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<bindery_pipeline::Error>()
+                .is_some_and(|e| {
+                    matches!(e, bindery_pipeline::Error::Io { source, .. }
+                        if source.kind() == std::io::ErrorKind::BrokenPipe)
+                })
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => build(args),
+        Command::Convert(args) => {
+            let settings = args.render.settings()?;
+            let output = args.output.filter(|p| p.as_os_str() != "-");
+            let format = args
+                .to
+                .or_else(|| output.as_deref().and_then(Format::from_extension))
+                .unwrap_or(Format::Html);
+            convert(
+                &args.input,
+                output.as_deref(),
+                format,
+                &args.render,
+                &settings,
+            )
+        }
+        Command::Ast(args) => {
+            let settings = args.render.settings()?;
+            convert(&args.input, None, Format::Json, &args.render, &settings)
+        }
+    }
+}
+
+fn convert(
+    input: &std::path::Path,
+    output: Option<&std::path::Path>,
+    format: Format,
+    render: &RenderArgs,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    let input = (input.as_os_str() != "-").then_some(input);
+    let name = input.unwrap_or(std::path::Path::new("<stdin>"));
+    match bindery_pipeline::convert(input, output, format, render.root.as_deref(), settings) {
+        Ok(warnings) => {
+            if !render.quiet {
+                for warning in &warnings {
+                    eprintln!("{}", format_warning(name, warning));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            if let bindery_pipeline::Error::Io { source, .. } = &error
+                && source.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return Ok(ExitCode::SUCCESS);
+            }
+            print_error(&error);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn print_error(error: &bindery_pipeline::Error) {
+    eprintln!("error: {error}");
+    if let Some(hint) = error.hint() {
+        eprintln!("  hint: {hint}");
+    }
+}
+
+fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let settings = args.render.settings()?;
+    let inputs = if args.paths.is_empty() {
+        vec![PathBuf::from("content")]
+    } else {
+        args.paths
+    };
+    let formats = if args.to.is_empty() {
+        Format::defaults()
+    } else {
+        let mut formats = args.to;
+        formats.dedup();
+        formats
+    };
+    let request = Build {
+        inputs,
+        out_dir: args.output,
+        formats,
+        root: args.render.root.clone(),
+        jobs: args.jobs,
+        fail_fast: args.fail_fast,
+        cache: if args.no_cache {
+            None
+        } else {
+            args.cache_dir.or_else(Cache::default_dir)
+        },
+    };
+    let started = Instant::now();
+    let report = match args.message_format {
+        MessageFormat::Json => {
+            let report = bindery_pipeline::build(&request, &settings, &messages::json_event);
+            messages::json_finished(&report, started);
+            report
+        }
+        MessageFormat::Human => {
+            let progress = (!args.render.quiet && std::io::stderr().is_terminal())
+                .then(messages::Progress::new);
+            let observe = |event: Event<'_>| {
+                if let Some(progress) = &progress {
+                    progress.event(event);
+                }
+            };
+            let report = bindery_pipeline::build(&request, &settings, &observe);
+            if let Some(progress) = progress {
+                progress.finish();
+            }
+            print_report(&report, &args.render, started);
+            report
+        }
+    };
+    if let Err(error) = write_manifest(&report, &request.out_dir) {
+        print_error(&error);
+        return Ok(ExitCode::from(1));
+    }
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_report(report: &Report, render: &RenderArgs, started: Instant) {
+    let mut warning_count = report.warnings.len();
+    if !render.quiet {
+        for (path, warning) in &report.warnings {
+            eprintln!("{}", format_warning(path, warning));
+        }
+    }
+    for output in &report.outputs {
+        warning_count += output.warnings.len();
+        if !render.quiet {
+            for warning in &output.warnings {
+                eprintln!(
+                    "{} [{}]",
+                    format_warning(&output.source, warning),
+                    output.format
+                );
+            }
+        }
+        if render.verbose {
+            eprintln!("wrote {} ({} bytes)", output.path.display(), output.bytes);
+        }
+    }
+    for failure in &report.failures {
+        print_error(&failure.error);
+    }
+    if !render.quiet {
+        let elapsed = started.elapsed().as_secs_f64();
+        let tty = std::io::stderr().is_terminal();
+        let summary = format!(
+            "{} outputs from {} documents in {elapsed:.2}s; {} failed, {warning_count} warnings",
+            report.outputs.len(),
+            report.documents,
+            report.failures.len(),
+        );
+        if tty {
+            eprintln!("\x1b[1m{summary}\x1b[0m");
+        } else {
+            eprintln!("{summary}");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! bindery's batch engine: the only crate (besides the binary) that touches the file system or
+//! spawns threads.
+//!
+//! [`plan`] finds the documents, [`build`] reads each one once and renders every requested
+//! [`Format`] of it in parallel on a rayon pool, writing each output atomically as soon as it is
+//! made; [`convert`] does the same for one input and one output. Failures are isolated: an error
+//! or a panic in one document or format is reported and every other output is still written.
+
+mod assets;
+mod cache;
+mod format;
+mod manifest;
+mod plan;
+mod read;
+mod run;
+mod write;
+
+pub use assets::AssetLimits;
+pub use cache::Cache;
+pub use format::Format;
+pub use manifest::{manifest_json, write_manifest};
+pub use plan::{Source, plan};
+pub use read::{InputFormat, read_document};
+pub use run::{Build, Event, Failure, Output, Report, build, convert};
+
+use std::path::PathBuf;
+
+use bindery_model::{RawHtml, Span, Warning};
+
+/// Everything that shapes how documents are read and rendered, shared by all jobs of a run.
+/// Loaded once per process (syntax sets, themes) and shared across threads.
+pub struct Settings {
+    /// The input dialect.
+    pub input: InputFormat,
+    /// `-M key=value` overrides, applied after front matter.
+    pub metadata: Vec<(String, String)>,
+    /// What happens to raw HTML.
+    pub raw_html: RawHtml,
+    /// Largest input read, in bytes.
+    pub max_input: u64,
+    /// Limits on images.
+    pub asset_limits: AssetLimits,
+    /// HTML writer options.
+    pub html: bindery_html::Options,
+    /// Syntax definitions and themes for highlighting, loaded once.
+    pub html_resources: bindery_html::Resources,
+    /// Plain-text writer options.
+    pub text: bindery_text::Options,
+}
+
+impl Settings {
+    /// Every option that can change an output, as text, for cache keys.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+            self.input,
+            self.metadata,
+            self.raw_html,
+            self.max_input,
+            self.asset_limits,
+            self.html,
+            self.text
+        )
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            input: InputFormat::default(),
+            metadata: Vec::new(),
+            raw_html: RawHtml::default(),
+            max_input: 16 * 1024 * 1024,
+            asset_limits: AssetLimits::default(),
+            html: bindery_html::Options::default(),
+            html_resources: bindery_html::Resources::default(),
+            text: bindery_text::Options::default(),
+        }
+    }
+}
+
+/// A failure that stops one document (or one output), never the batch.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The input is not valid for its dialect (front matter, JSON, UTF-8).
+    #[error("{}:{line}:{col}: {message}", path.display())]
+    Syntax {
+        /// The input file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        col: u32,
+        /// What is wrong.
+        message: String,
+        /// What to do about it.
+        hint: Option<String>,
+    },
+    /// The input is larger than `--max-input`.
+    #[error("{}: {size} bytes is over the input limit of {limit} bytes", path.display())]
+    TooLarge {
+        /// The input file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Two inputs would write the same output.
+    #[error("{}: its outputs would overwrite those of {}", path.display(), first.display())]
+    Collision {
+        /// The later input, which is not built.
+        path: PathBuf,
+        /// The input that keeps the outputs.
+        first: PathBuf,
+    },
+    /// A renderer panicked; a bug in bindery, contained to this output.
+    #[error("{}: internal error while rendering {format}: {message}", path.display())]
+    Panic {
+        /// The input file.
+        path: PathBuf,
+        /// The format being rendered, or "reading".
+        format: String,
+        /// The panic message.
+        message: String,
+    },
+}
+
+impl Error {
+    /// A hint for the user, when there is one.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::Syntax { hint, .. } => hint.as_deref(),
+            Error::TooLarge { .. } => Some("raise the limit with --max-input BYTES"),
+            Error::Collision { .. } => {
+                Some("rename one of the files, or build them into different output directories")
+            }
+            Error::Io { .. } | Error::Panic { .. } => None,
+        }
+    }
+}
+
+/// Formats a warning as `warning: path:line:col: message` with an indented hint line.
+pub fn format_warning(path: &std::path::Path, warning: &Warning) -> String {
+    let mut out = format!("warning: {}", location(path, warning.span));
+    out.push_str(": ");
+    out.push_str(&warning.message);
+    if let Some(hint) = &warning.hint {
+        out.push_str("\n  hint: ");
+        out.push_str(hint);
+    }
+    out
+}
+
+fn location(path: &std::path::Path, span: Option<Span>) -> String {
+    match span {
+        Some(span) => format!("{}:{}:{}", path.display(), span.line, span.col),
+        None => path.display().to_string(),
+    }
+}

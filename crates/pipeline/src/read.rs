@@ -1,0 +1,187 @@
+//! Reading one input into a document: size limit, UTF-8, dialect, `-M` overrides and the
+//! raw-HTML policy, so every format renders the same checked model.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use bindery_markdown::{Dialect, ReadError, ReadOptions};
+use bindery_model::{Document, Warned, apply_raw_html};
+
+use crate::{Error, Settings};
+
+/// The input dialect (`--from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// CommonMark + GFM + footnotes + front matter (the default).
+    #[default]
+    Markdown,
+    /// The CommonMark spec alone, extensions off.
+    CommonMark,
+    /// bindery's JSON document model.
+    Json,
+}
+
+impl FromStr for InputFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "markdown" | "md" | "gfm" => Ok(InputFormat::Markdown),
+            "commonmark" | "cm" => Ok(InputFormat::CommonMark),
+            "json" => Ok(InputFormat::Json),
+            other => Err(format!(
+                "unknown input format `{other}` (known: markdown, commonmark, json)"
+            )),
+        }
+    }
+}
+
+/// Reads `bytes` (the contents of `path`) into a checked document.
+pub fn read_document(
+    path: &Path,
+    bytes: &[u8],
+    settings: &Settings,
+) -> Result<Warned<Document>, Error> {
+    if bytes.len() as u64 > settings.max_input {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            limit: settings.max_input,
+        });
+    }
+    let source = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, col) = line_col(bytes, e.valid_up_to());
+        Error::Syntax {
+            path: path.to_path_buf(),
+            line,
+            col,
+            message: "the file is not valid UTF-8".into(),
+            hint: Some("save the file as UTF-8".into()),
+        }
+    })?;
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let mut warned = match settings.input {
+        InputFormat::Json => {
+            let mut warned = bindery_model::from_json(source).map_err(|e| {
+                let (line, col) = match &e {
+                    bindery_model::JsonError::Syntax(s) => (s.line() as u32, s.column() as u32),
+                    bindery_model::JsonError::Version { .. } => (1, 1),
+                };
+                Error::Syntax {
+                    path: path.to_path_buf(),
+                    line,
+                    col,
+                    message: match &e {
+                        bindery_model::JsonError::Syntax(s) => s.to_string(),
+                        other => other.to_string(),
+                    },
+                    hint: Some("the JSON form is what `bindery ast` prints".into()),
+                }
+            })?;
+            let dropped = bindery_model::drop_dangerous_urls(&mut warned.output.blocks);
+            warned.warnings.extend(dropped);
+            if warned.output.meta.title.is_none() {
+                warned.output.meta.title =
+                    path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            }
+            warned
+        }
+        InputFormat::Markdown | InputFormat::CommonMark => {
+            let options = ReadOptions {
+                dialect: if settings.input == InputFormat::CommonMark {
+                    Dialect::CommonMark
+                } else {
+                    Dialect::Markdown
+                },
+                file_name,
+            };
+            bindery_markdown::parse(source, &options).map_err(|e| read_error(path, e))?
+        }
+    };
+    for (key, value) in &settings.metadata {
+        warned.output.meta.set(key, value);
+    }
+    if let Some(w) = apply_raw_html(&mut warned.output, settings.raw_html) {
+        warned.warnings.push(w);
+    }
+    Ok(warned)
+}
+
+fn read_error(path: &Path, e: ReadError) -> Error {
+    match e {
+        ReadError::FrontMatter {
+            line,
+            col,
+            message,
+            hint,
+        } => Error::Syntax {
+            path: path.to_path_buf(),
+            line,
+            col,
+            message,
+            hint: Some(hint),
+        },
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+fn line_col(bytes: &[u8], at: usize) -> (u32, u32) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line as u32, col as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let err =
+            read_document(Path::new("x.md"), b"ok\nab\xffc", &Settings::default()).unwrap_err();
+        assert_eq!(err.to_string(), "x.md:2:3: the file is not valid UTF-8");
+    }
+
+    #[test]
+    fn oversized_input_is_refused() {
+        let settings = Settings {
+            max_input: 4,
+            ..Settings::default()
+        };
+        let err = read_document(Path::new("x.md"), b"hello", &settings).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::TooLarge {
+                    size: 5,
+                    limit: 4,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn metadata_overrides_front_matter() {
+        let settings = Settings {
+            metadata: vec![("title".into(), "From CLI".into())],
+            ..Settings::default()
+        };
+        let doc = read_document(
+            Path::new("x.md"),
+            b"---\ntitle: From file\n---\nbody\n",
+            &settings,
+        )
+        .unwrap();
+        assert_eq!(doc.output.meta.title.as_deref(), Some("From CLI"));
+    }
+}

@@ -1,0 +1,489 @@
+//! The parallel run: each document read once, every format of it rendered on the pool, each
+//! output written as soon as it is made, every failure contained to its own output.
+
+use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use bindery_model::{Document, Warning};
+use rayon::prelude::*;
+
+use crate::assets::{Resolved, resolve_images};
+use crate::cache::{Cache, sha256_hex};
+use crate::plan::{Source, find_collisions, plan};
+use crate::read::read_document;
+use crate::write::write_atomic;
+use crate::{Error, Format, Settings};
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct Build {
+    /// Files and directories (searched recursively for Markdown).
+    pub inputs: Vec<PathBuf>,
+    /// The output directory; its tree mirrors each input's tree.
+    pub out_dir: PathBuf,
+    /// The formats to write for every document.
+    pub formats: Vec<Format>,
+    /// Resources resolve inside this directory; default: each argument (or a file's directory).
+    pub root: Option<PathBuf>,
+    /// Worker threads; default: one per core.
+    pub jobs: Option<usize>,
+    /// Stop starting new work after the first failure.
+    pub fail_fast: bool,
+    /// The output cache directory; `None` renders everything.
+    pub cache: Option<PathBuf>,
+}
+
+/// What happened, as it happens (for progress bars and `--message-format json`).
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// Planning is done: this many outputs will be attempted.
+    Planned {
+        /// Documents x formats.
+        outputs: usize,
+    },
+    /// A document was read; its reading warnings.
+    Read {
+        /// The input.
+        source: &'a Path,
+        /// Warnings from reading it.
+        warnings: &'a [Warning],
+    },
+    /// An output was written.
+    Written(&'a Output),
+    /// A document or an output failed.
+    Failed(&'a Failure),
+}
+
+/// One written output.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The input it was made from.
+    pub source: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// Where it was written.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Hex SHA-256 of the output.
+    pub sha256: String,
+    /// Hex SHA-256 of the source file.
+    pub source_sha256: String,
+    /// The renderer's warnings.
+    pub warnings: Vec<Warning>,
+    /// True when copied from the cache instead of rendered.
+    pub cached: bool,
+    /// Time spent rendering (or copying from the cache).
+    pub elapsed: Duration,
+}
+
+/// One document or output that could not be made.
+#[derive(Debug)]
+pub struct Failure {
+    /// The input.
+    pub source: PathBuf,
+    /// The format, or `None` when the document itself could not be read.
+    pub format: Option<Format>,
+    /// Why.
+    pub error: Error,
+}
+
+/// Everything a run did, in a stable order (inputs sorted as planned, formats as requested).
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Documents attempted.
+    pub documents: usize,
+    /// Outputs written.
+    pub outputs: Vec<Output>,
+    /// Documents or outputs that failed.
+    pub failures: Vec<Failure>,
+    /// Warnings from reading each document (once per document, not per format).
+    pub warnings: Vec<(PathBuf, Warning)>,
+}
+
+#[derive(Default)]
+struct DocumentResult {
+    outputs: Vec<Output>,
+    failures: Vec<Failure>,
+    warnings: Vec<(PathBuf, Warning)>,
+}
+
+/// Builds every document under `request.inputs` into every requested format.
+///
+/// Never stops at a failing document (unless `fail_fast`): failures are collected in the
+/// report, and all other outputs are written.
+pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) + Sync)) -> Report {
+    let mut report = Report::default();
+    let mut sources = Vec::new();
+    for input in &request.inputs {
+        match plan(std::slice::from_ref(input), request.root.as_deref()) {
+            Ok(found) => sources.extend(found),
+            Err(error) => report.failures.push(Failure {
+                source: input.clone(),
+                format: None,
+                error,
+            }),
+        }
+    }
+    let (sources, collisions) = find_collisions(sources);
+    for (source, first) in collisions {
+        report.failures.push(Failure {
+            source: source.path.clone(),
+            format: None,
+            error: Error::Collision {
+                path: source.path,
+                first,
+            },
+        });
+    }
+    report.documents = sources.len() + report.failures.len();
+    for failure in &report.failures {
+        observe(Event::Failed(failure));
+    }
+    observe(Event::Planned {
+        outputs: sources.len() * request.formats.len(),
+    });
+    let cache = request.cache.as_ref().map(Cache::new);
+    let context = Context {
+        request,
+        settings,
+        cache: cache.as_ref(),
+        observe,
+        stop: AtomicBool::new(false),
+        copied: Mutex::new(BTreeSet::new()),
+    };
+
+    let run = || {
+        sources
+            .par_iter()
+            .map(|source| build_document(source, &context))
+            .collect::<Vec<_>>()
+    };
+    let results = match pool(request.jobs) {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    for result in results {
+        report.outputs.extend(result.outputs);
+        report.failures.extend(result.failures);
+        report.warnings.extend(result.warnings);
+    }
+    report
+}
+
+fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    let mut builder = rayon::ThreadPoolBuilder::new()
+        // comrak's parser recurses on some inputs; give workers the main thread's stack size.
+        .stack_size(16 * 1024 * 1024)
+        .thread_name(|i| format!("bindery-{i}"));
+    if let Some(jobs) = jobs {
+        builder = builder.num_threads(jobs.max(1));
+    }
+    builder.build()
+}
+
+/// What every job of a run shares.
+struct Context<'a> {
+    request: &'a Build,
+    settings: &'a Settings,
+    cache: Option<&'a Cache>,
+    observe: &'a (dyn Fn(Event<'_>) + Sync),
+    stop: AtomicBool,
+    copied: Mutex<BTreeSet<PathBuf>>,
+}
+
+impl Context<'_> {
+    fn fail(
+        &self,
+        result: &mut DocumentResult,
+        source: &Source,
+        format: Option<Format>,
+        error: Error,
+    ) {
+        if self.request.fail_fast {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        let failure = Failure {
+            source: source.path.clone(),
+            format,
+            error,
+        };
+        (self.observe)(Event::Failed(&failure));
+        result.failures.push(failure);
+    }
+}
+
+fn build_document(source: &Source, cx: &Context) -> DocumentResult {
+    let mut result = DocumentResult::default();
+    if cx.stop.load(Ordering::Relaxed) {
+        return result;
+    }
+    let loaded = guarded(&source.path, "reading", || load(source, cx.settings));
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            cx.fail(&mut result, source, None, error);
+            return result;
+        }
+    };
+    (cx.observe)(Event::Read {
+        source: &source.path,
+        warnings: &loaded.warnings,
+    });
+    let source_sha256 = sha256_hex(&loaded.bytes);
+    // `None`: not attempted because --fail-fast saw a failure elsewhere.
+    let rendered: Vec<Option<Result<Output, (Format, Error)>>> = cx
+        .request
+        .formats
+        .par_iter()
+        .map(|&format| {
+            if cx.stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let made = make_output(source, &loaded, format, &source_sha256, cx);
+            if let Ok(output) = &made {
+                (cx.observe)(Event::Written(output));
+            }
+            Some(made.map_err(|e| (format, e)))
+        })
+        .collect();
+    for item in rendered.into_iter().flatten() {
+        match item {
+            Ok(output) => result.outputs.push(output),
+            Err((format, error)) => cx.fail(&mut result, source, Some(format), error),
+        }
+    }
+    result.warnings.extend(
+        loaded
+            .warnings
+            .into_iter()
+            .map(|w| (source.path.clone(), w)),
+    );
+    result
+}
+
+/// Renders (or copies from the cache) and writes one output.
+fn make_output(
+    source: &Source,
+    loaded: &Loaded,
+    format: Format,
+    source_sha256: &str,
+    cx: &Context,
+) -> Result<Output, Error> {
+    let started = Instant::now();
+    let path = source.output(&cx.request.out_dir, format);
+    let key = cx
+        .cache
+        .map(|_| Cache::key(&loaded.bytes, &loaded.resolved, cx.settings, format));
+    let hit = cx.cache.zip(key.as_deref()).and_then(|(c, k)| c.get(k));
+    let cached = hit.is_some();
+    let (bytes, warnings) = match hit {
+        Some(hit) => hit,
+        None => {
+            let warned = guarded(&source.path, format.name(), || {
+                Ok(format.render(&loaded.document, &loaded.resolved.assets, cx.settings))
+            })?;
+            if let (Some(cache), Some(key)) = (cx.cache, &key) {
+                cache.put(key, &warned.output, &warned.warnings);
+            }
+            (warned.output, warned.warnings)
+        }
+    };
+    write_atomic(&path, &bytes)?;
+    if format == Format::Html && !cx.settings.html.embed_resources {
+        copy_images(&loaded.resolved, &path, &cx.request.out_dir, &cx.copied)?;
+    }
+    Ok(Output {
+        source: source.path.clone(),
+        format,
+        bytes: bytes.len() as u64,
+        sha256: sha256_hex(&bytes),
+        source_sha256: source_sha256.to_string(),
+        path,
+        warnings,
+        cached,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A document read once and shared by all its formats.
+struct Loaded {
+    bytes: Vec<u8>,
+    document: Document,
+    resolved: Resolved,
+    warnings: Vec<Warning>,
+}
+
+fn load(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
+    let size = std::fs::metadata(&source.path)
+        .map_err(|e| Error::Io {
+            path: source.path.clone(),
+            source: e,
+        })?
+        .len();
+    // Refuse before reading, so a huge file is never loaded into memory.
+    if size > settings.max_input {
+        return Err(Error::TooLarge {
+            path: source.path.clone(),
+            size,
+            limit: settings.max_input,
+        });
+    }
+    let bytes = std::fs::read(&source.path).map_err(|e| Error::Io {
+        path: source.path.clone(),
+        source: e,
+    })?;
+    let warned = read_document(&source.path, &bytes, settings)?;
+    let mut document = warned.output;
+    let mut warnings = warned.warnings;
+    let resolved = resolve_images(
+        &mut document,
+        &source.path,
+        &source.root,
+        settings.asset_limits,
+        &mut warnings,
+    );
+    Ok(Loaded {
+        bytes,
+        document,
+        resolved,
+        warnings,
+    })
+}
+
+/// Runs `f`, turning a panic into an error for this document and format only.
+fn guarded<T>(path: &Path, what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Error::Panic {
+            path: path.to_path_buf(),
+            format: what.to_string(),
+            message,
+        })
+    })
+}
+
+/// Copies the images an HTML page references beside it, at the same relative URL, once per
+/// run; never outside the output directory.
+fn copy_images(
+    resolved: &Resolved,
+    page: &Path,
+    out_dir: &Path,
+    copied: &Mutex<BTreeSet<PathBuf>>,
+) -> Result<(), Error> {
+    let page_dir = page.parent().unwrap_or(Path::new(""));
+    for (url, asset) in &resolved.assets {
+        let url_path = url.split(['?', '#']).next().unwrap_or(url);
+        let Some(dest) = normalize(&page_dir.join(url_path)) else {
+            continue;
+        };
+        let Some(out) = normalize(out_dir) else {
+            continue;
+        };
+        if !dest.starts_with(&out) || dest == out {
+            continue;
+        }
+        let first_time = copied
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(dest.clone());
+        if first_time {
+            write_atomic(&dest, &asset.data)?;
+        }
+    }
+    Ok(())
+}
+
+/// Resolves `.` and `..` lexically; `None` when `..` would climb above the start.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// Converts one input (`None`: standard input) to one output (`None`: standard output).
+pub fn convert(
+    input: Option<&Path>,
+    output: Option<&Path>,
+    format: Format,
+    root: Option<&Path>,
+    settings: &Settings,
+) -> Result<Vec<Warning>, Error> {
+    let name = input.unwrap_or(Path::new("<stdin>"));
+    let bytes = match input {
+        Some(path) => std::fs::read(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?,
+        None => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf).map_err(|e| {
+                Error::Io {
+                    path: name.to_path_buf(),
+                    source: e,
+                }
+            })?;
+            buf
+        }
+    };
+    let warned = guarded(name, "reading", || read_document(name, &bytes, settings))?;
+    let mut document = warned.output;
+    let mut warnings = warned.warnings;
+    let default_root = input
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let resolved = resolve_images(
+        &mut document,
+        input.unwrap_or(Path::new("./stdin")),
+        root.unwrap_or(default_root),
+        settings.asset_limits,
+        &mut warnings,
+    );
+    let rendered = guarded(name, format.name(), || {
+        Ok(format.render(&document, &resolved.assets, settings))
+    })?;
+    warnings.extend(rendered.warnings);
+    match output {
+        Some(path) => {
+            write_atomic(path, &rendered.output)?;
+            if format == Format::Html && !settings.html.embed_resources {
+                let out_dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                copy_images(&resolved, path, out_dir, &Mutex::new(BTreeSet::new()))?;
+            }
+        }
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&rendered.output)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Error::Io {
+                    path: PathBuf::from("<stdout>"),
+                    source: e,
+                })?;
+        }
+    }
+    Ok(warnings)
+}

@@ -1,0 +1,91 @@
+//! How a build reports as it goes: a progress bar for people, JSON lines for scripts.
+
+use std::io::Write;
+use std::time::Instant;
+
+use bindery_pipeline::{Event, Report};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+/// Prints one event as a JSON line on stdout (cargo's `--message-format json` style).
+pub fn json_event(event: Event<'_>) {
+    let value = match event {
+        Event::Planned { outputs } => json!({"reason": "build-planned", "outputs": outputs}),
+        Event::Read { source, warnings } => json!({
+            "reason": "document-read",
+            "source": source,
+            "warnings": warnings,
+        }),
+        Event::Written(output) => json!({
+            "reason": "output-written",
+            "source": output.source,
+            "format": output.format.name(),
+            "path": output.path,
+            "bytes": output.bytes,
+            "sha256": output.sha256,
+            "cached": output.cached,
+            "render_ms": output.elapsed.as_secs_f64() * 1000.0,
+            "warnings": output.warnings,
+        }),
+        Event::Failed(failure) => json!({
+            "reason": "failure",
+            "source": failure.source,
+            "format": failure.format.map(|f| f.name()),
+            "error": failure.error.to_string(),
+            "hint": failure.error.hint(),
+        }),
+    };
+    print_line(&value);
+}
+
+/// The closing JSON line.
+pub fn json_finished(report: &Report, started: Instant) {
+    print_line(&json!({
+        "reason": "build-finished",
+        "success": report.failures.is_empty(),
+        "documents": report.documents,
+        "outputs": report.outputs.len(),
+        "cached": report.outputs.iter().filter(|o| o.cached).count(),
+        "failures": report.failures.len(),
+        "elapsed_ms": started.elapsed().as_secs_f64() * 1000.0,
+    }));
+}
+
+fn print_line(value: &serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe must not kill the build; the outputs are still written.
+    let _ = writeln!(out, "{value}");
+}
+
+/// A progress bar on stderr: outputs done/total, the current file, elapsed time and ETA.
+pub struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    /// A hidden-until-planned bar.
+    pub fn new() -> Self {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:30.cyan/blue} {pos}/{len} outputs  {elapsed_precise} (ETA {eta})  {wide_msg}",
+            )
+            .expect("the template is valid"),
+        );
+        Self { bar }
+    }
+
+    /// Advances the bar.
+    pub fn event(&self, event: Event<'_>) {
+        match event {
+            Event::Planned { outputs } => self.bar.set_length(outputs as u64),
+            Event::Read { source, .. } => self.bar.set_message(source.display().to_string()),
+            Event::Written(_) | Event::Failed(_) => self.bar.inc(1),
+        }
+    }
+
+    /// Clears the bar before the summary is printed.
+    pub fn finish(self) {
+        self.bar.finish_and_clear();
+    }
+}

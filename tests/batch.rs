@@ -1,0 +1,269 @@
+//! Batch behaviour: manifest, JSON messages, cache hits and invalidation, determinism across
+//! runs and thread counts.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn bindery() -> Command {
+    Command::cargo_bin("bindery").unwrap()
+}
+
+/// `n` small articles with links, a list, a table and code, in a fresh directory.
+fn corpus(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..n {
+        let sub = dir.path().join(format!("part{}", i % 3));
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(
+            sub.join(format!("article-{i:03}.md")),
+            format!(
+                "# Article {i}\n\nText with a link (https://example.org/{i}) and *emphasis*.\n\n\
+                 - one\n- two\n\n| a | b |\n|---|--:|\n| {i} | {} |\n\n```rust\nfn f() -> u32 {{ {i} }}\n```\n",
+                i * 7
+            ),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn build(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let output = bindery()
+        .arg("build")
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .arg("-q")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn manifest(out: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn all_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path.strip_prefix(dir).unwrap().to_path_buf(), bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn manifest_lists_every_output_in_a_stable_order() {
+    let input = corpus(5);
+    let out = tempfile::tempdir().unwrap();
+    build(
+        input.path(),
+        out.path(),
+        &["--no-cache", "--to", "txt,html"],
+    );
+    let m = manifest(out.path());
+    let outputs = m["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 10);
+    let keys: Vec<(String, String)> = outputs
+        .iter()
+        .map(|o| {
+            (
+                o["source"].as_str().unwrap().to_string(),
+                o["format"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "sorted by source, then format");
+    let first = &outputs[0];
+    let path = out.path().join(first["path"].as_str().unwrap());
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(first["bytes"].as_u64().unwrap(), bytes.len() as u64);
+    assert_eq!(first["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(first["source_sha256"].as_str().unwrap().len(), 64);
+    assert!(first["warnings"].as_array().unwrap().is_empty());
+    assert!(m["failures"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn failures_are_recorded_in_the_manifest() {
+    let input = corpus(2);
+    std::fs::write(input.path().join("broken.md"), "---\ntitle: [\n---\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    bindery()
+        .arg("build")
+        .arg(input.path())
+        .arg("-o")
+        .arg(out.path())
+        .args(["-q", "--no-cache"])
+        .assert()
+        .code(1);
+    let m = manifest(out.path());
+    let failures = m["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1);
+    assert!(
+        failures[0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("broken.md")
+    );
+    assert!(
+        failures[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("broken.md:2:")
+    );
+    assert_eq!(m["outputs"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn json_messages_report_each_output_and_the_end() {
+    let input = corpus(3);
+    let out = tempfile::tempdir().unwrap();
+    let output = build(
+        input.path(),
+        out.path(),
+        &["--no-cache", "--message-format", "json", "--to", "html"],
+    );
+    let lines: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let reasons: Vec<&str> = lines
+        .iter()
+        .map(|l| l["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.first(), Some(&"build-planned"));
+    assert_eq!(reasons.last(), Some(&"build-finished"));
+    assert_eq!(
+        reasons.iter().filter(|r| **r == "output-written").count(),
+        3
+    );
+    let written = lines
+        .iter()
+        .find(|l| l["reason"] == "output-written")
+        .unwrap();
+    assert!(written["render_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(written["cached"], Value::Bool(false));
+    assert_eq!(lines.last().unwrap()["success"], Value::Bool(true));
+}
+
+#[test]
+fn cache_hits_and_invalidation() {
+    let input = corpus(6);
+    let out = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| -> Vec<Value> {
+        let mut args = vec![
+            "--message-format",
+            "json",
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let output = build(input.path(), out.path(), &args);
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|l| l["reason"] == "output-written")
+            .collect()
+    };
+    let rendered = |events: &[Value]| -> Vec<String> {
+        let mut r: Vec<String> = events
+            .iter()
+            .filter(|e| e["cached"] == Value::Bool(false))
+            .map(|e| {
+                format!(
+                    "{}:{}",
+                    e["source"].as_str().unwrap(),
+                    e["format"].as_str().unwrap()
+                )
+            })
+            .collect();
+        r.sort();
+        r
+    };
+    let first = run(&[]);
+    assert_eq!(
+        rendered(&first).len(),
+        12,
+        "a cold cache renders everything"
+    );
+    let before = manifest(out.path());
+    let second = run(&[]);
+    assert!(
+        rendered(&second).is_empty(),
+        "nothing changed, nothing rendered: {:?}",
+        rendered(&second)
+    );
+    assert_eq!(
+        manifest(out.path()),
+        before,
+        "a cached run writes the same manifest"
+    );
+
+    let edited = input.path().join("part1/article-001.md");
+    std::fs::write(&edited, "# Edited\n\nNew text.\n").unwrap();
+    let third = run(&[]);
+    let again = rendered(&third);
+    assert_eq!(
+        again.len(),
+        2,
+        "only the edited source's outputs: {again:?}"
+    );
+    assert!(again.iter().all(|r| r.contains("article-001.md")));
+
+    let fourth = run(&["--columns", "60"]);
+    assert_eq!(
+        rendered(&fourth).len(),
+        12,
+        "a changed option re-renders everything"
+    );
+}
+
+#[test]
+fn outputs_are_identical_across_runs_and_thread_counts() {
+    let input = corpus(200);
+    let one = tempfile::tempdir().unwrap();
+    let four = tempfile::tempdir().unwrap();
+    let again = tempfile::tempdir().unwrap();
+    build(
+        input.path(),
+        one.path(),
+        &["--no-cache", "--jobs", "1", "--to", "html,txt,json"],
+    );
+    build(
+        input.path(),
+        four.path(),
+        &["--no-cache", "--jobs", "4", "--to", "html,txt,json"],
+    );
+    build(
+        input.path(),
+        again.path(),
+        &["--no-cache", "--jobs", "4", "--to", "html,txt,json"],
+    );
+    let a = all_files(one.path());
+    assert_eq!(a.len(), 601, "600 outputs and the manifest");
+    assert!(a == all_files(four.path()), "--jobs 1 and --jobs 4 differ");
+    assert!(a == all_files(again.path()), "two runs differ");
+}

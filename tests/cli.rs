@@ -1,0 +1,292 @@
+//! The `bindery` command as a user meets it: builds, conversions, exit codes, diagnostics.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn bindery() -> Command {
+    Command::cargo_bin("bindery").unwrap()
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+#[test]
+fn build_writes_html_and_text_for_every_content_file() {
+    let out = tempfile::tempdir().unwrap();
+    bindery()
+        .current_dir(root())
+        .args(["build", "-q", "-o"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let mut count = 0;
+    let mut stack = vec![root().join("content")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let rel = path.strip_prefix(root().join("content")).unwrap();
+                for ext in ["html", "txt"] {
+                    let output = out.path().join(rel.with_extension(ext));
+                    let text = std::fs::read_to_string(&output)
+                        .unwrap_or_else(|_| panic!("{} was not written", output.display()));
+                    assert!(text.len() > 100, "{} is nearly empty", output.display());
+                }
+                count += 1;
+            }
+        }
+    }
+    assert!(count >= 4, "content/ has {count} documents");
+}
+
+#[test]
+fn seed_article_keeps_links_and_every_word() {
+    let seed = root().join("tests/fixtures/seed/input.md");
+    let source = std::fs::read_to_string(&seed).unwrap();
+    let urls = [
+        "https://en.wikipedia.org/wiki/Dissolution_of_the_Soviet_Union",
+        "https://www.youngpioneertours.com/cuba-and-north-korea/",
+    ];
+    let html = bindery()
+        .args(["convert", "--to", "html"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert!(html.status.success());
+    let html = String::from_utf8(html.stdout).unwrap();
+    for url in urls {
+        assert!(
+            html.contains(&format!("<a href=\"{url}\">{url}</a>)")),
+            "{url} is a link that does not swallow the `)`"
+        );
+    }
+    assert!(html.contains("(now\nunclear)") || html.contains("(now unclear)"));
+
+    let text = bindery()
+        .args(["convert", "--to", "txt"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    for url in urls {
+        assert!(
+            text.contains(&format!("({url})")),
+            "{url} is kept whole in the text"
+        );
+    }
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("(now unclear)"));
+    // Every word of the source, in order, allowing for the title block printed first.
+    let source_words = words(&source);
+    let text_words = words(&text);
+    let mut at = 0;
+    for word in &source_words {
+        match text_words[at..].iter().position(|w| w == word) {
+            Some(i) => at += i + 1,
+            None => panic!("the word `{word}` is lost or out of order in the text output"),
+        }
+    }
+}
+
+#[test]
+fn one_bad_document_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("good.md"), "# Good\n\nFine.\n").unwrap();
+    std::fs::write(input.join("bad.md"), "---\ntitle: [unclosed\n---\nBody\n").unwrap();
+    std::fs::write(input.join("binary.md"), b"ok\n\xff\xfe").unwrap();
+    let out = dir.path().join("out");
+    let assert = bindery()
+        .arg("build")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(out.join("good.html").exists() && out.join("good.txt").exists());
+    assert!(!out.join("bad.html").exists() && !out.join("binary.txt").exists());
+    assert!(
+        stderr.contains("bad.md:2:"),
+        "front-matter error has file:line:col: {stderr}"
+    );
+    assert!(
+        stderr.contains("binary.md:2:1: the file is not valid UTF-8"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    bindery().args(["build", "--to", "docx"]).assert().code(2);
+    bindery().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn convert_reads_stdin_and_writes_stdout() {
+    let assert = bindery()
+        .args(["convert", "-", "--to", "html", "--fragment"])
+        .write_stdin("Hello *world*\n")
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&assert.get_output().stdout),
+        "<p>Hello <em>world</em></p>\n"
+    );
+}
+
+#[test]
+fn convert_picks_the_format_from_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.md");
+    std::fs::write(&input, "# Title\n\nBody.\n").unwrap();
+    let out = dir.path().join("a.txt");
+    bindery()
+        .arg("convert")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out).unwrap();
+    assert!(text.starts_with("Title\n====="), "{text}");
+}
+
+#[test]
+fn ast_round_trips_through_json_losslessly() {
+    let every = root().join("content/reference/every-construct.md");
+    let first = bindery().arg("ast").arg(&every).output().unwrap();
+    assert!(first.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("every.json");
+    std::fs::write(&json, &first.stdout).unwrap();
+    let second = bindery()
+        .args(["ast", "--from", "json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(second.status.success());
+    assert_eq!(
+        String::from_utf8(first.stdout).unwrap(),
+        String::from_utf8(second.stdout).unwrap()
+    );
+    // And the JSON renders the same HTML as the Markdown it came from.
+    let from_md = bindery()
+        .args(["convert", "--to", "html"])
+        .arg(&every)
+        .output()
+        .unwrap();
+    let from_json = bindery()
+        .args(["convert", "--from", "json", "--to", "html"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(from_md.stdout, from_json.stdout);
+}
+
+#[test]
+fn metadata_from_the_command_line_wins() {
+    let assert = bindery()
+        .args([
+            "convert",
+            "-",
+            "--to",
+            "txt",
+            "-M",
+            "title=Command Line Title",
+        ])
+        .write_stdin("---\ntitle: File Title\n---\n\nBody.\n")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(text.starts_with("Command Line Title\n"), "{text}");
+}
+
+#[test]
+fn colliding_outputs_are_an_error_not_an_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("x.md"), format!("# From {sub}\n")).unwrap();
+    }
+    let out = dir.path().join("out");
+    let assert = bindery()
+        .arg("build")
+        .arg(dir.path().join("a/x.md"))
+        .arg(dir.path().join("b/x.md"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--to", "txt"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("would overwrite"), "{stderr}");
+    assert!(
+        std::fs::read_to_string(out.join("x.txt"))
+            .unwrap()
+            .contains("From a")
+    );
+}
+
+#[test]
+fn dangerous_links_are_dropped_with_a_warning() {
+    let assert = bindery()
+        .args(["convert", "-", "--to", "html", "--fragment"])
+        .write_stdin("[click](javascript:alert(1))\n")
+        .assert()
+        .success();
+    let out = assert.get_output();
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(!html.to_lowercase().contains("javascript"), "{html}");
+    assert!(html.contains("click"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("warning: <stdin>:1:1:"), "{stderr}");
+}
+
+#[test]
+fn raw_html_is_escaped_by_default_and_kept_on_request() {
+    let input = "<script>alert(1)</script>\n";
+    let escaped = bindery()
+        .args(["convert", "-", "--to", "html", "--fragment"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let escaped = String::from_utf8_lossy(&escaped.stdout).into_owned();
+    assert!(
+        escaped.contains("&lt;script&gt;") && !escaped.contains("<script>"),
+        "{escaped}"
+    );
+    let kept = bindery()
+        .args([
+            "convert",
+            "-",
+            "--to",
+            "html",
+            "--fragment",
+            "--raw-html",
+            "keep",
+        ])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&kept.stdout).contains("<script>alert(1)</script>"));
+}
+
+#[test]
+fn help_shows_examples() {
+    let assert = bindery().arg("--help").assert().success();
+    assert!(String::from_utf8_lossy(&assert.get_output().stdout).contains("Examples:"));
+}

@@ -1,0 +1,92 @@
+//! Golden fixtures: every construct x {JSON model, HTML, text}.
+//!
+//! Each `tests/fixtures/<case>/input.md` is built in one `bindery build` run and every output
+//! is compared with `tests/fixtures/<case>/expected/`. `BINDERY_BLESS=1 cargo test --test golden`
+//! rewrites the expected files; an expected file that no output matches fails the test.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const FORMATS: &[&str] = &["json", "html", "txt"];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+#[test]
+fn every_fixture_matches_its_expected_outputs() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = Command::cargo_bin("bindery")
+        .unwrap()
+        .args(["build", "-q", "--to", &FORMATS.join(",")])
+        .arg(fixtures())
+        .arg("-o")
+        .arg(out.path())
+        .assert();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert.success();
+    assert!(stderr.is_empty(), "-q prints nothing on success: {stderr}");
+
+    let bless = std::env::var_os("BINDERY_BLESS").is_some();
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let case = entry.unwrap().path();
+        if !case.join("input.md").exists() {
+            continue;
+        }
+        cases += 1;
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let expected_dir = case.join("expected");
+        let mut produced = BTreeSet::new();
+        for format in FORMATS {
+            let file = format!("input.{format}");
+            produced.insert(file.clone());
+            let actual = std::fs::read_to_string(out.path().join(&name).join(&file))
+                .unwrap_or_else(|e| panic!("{name}: no {format} output: {e}"));
+            let expected_path = expected_dir.join(&file);
+            if bless {
+                std::fs::create_dir_all(&expected_dir).unwrap();
+                std::fs::write(&expected_path, &actual).unwrap();
+                continue;
+            }
+            match std::fs::read_to_string(&expected_path) {
+                Ok(expected) if expected == actual => {}
+                Ok(expected) => failures.push(format!(
+                    "{name}/{file} differs:\n{}",
+                    first_difference(&expected, &actual)
+                )),
+                Err(_) => failures.push(format!(
+                    "{name}/{file}: no expected file (run with BINDERY_BLESS=1)"
+                )),
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(&expected_dir) {
+            for stale in entries {
+                let stale = stale.unwrap().file_name().to_string_lossy().into_owned();
+                if !produced.contains(&stale) {
+                    failures.push(format!(
+                        "{name}/expected/{stale} is stale: no output matches it"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(cases >= 15, "only {cases} fixtures found");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+        if e != a {
+            return format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1);
+        }
+    }
+    format!(
+        "lengths differ: expected {} lines, got {}",
+        expected.lines().count(),
+        actual.lines().count()
+    )
+}

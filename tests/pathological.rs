@@ -1,0 +1,101 @@
+//! cmark's pathological inputs, at reduced size, through every format in one batch: each must
+//! succeed (correctness only; bench/pathological.py runs the full sizes and checks the time
+//! grows linearly).
+
+use assert_cmd::Command;
+
+/// The patterns of cmark's `test/pathological_tests.py` plus bindery's own, scaled by `k`
+/// (1.0 = cmark's sizes).
+fn patterns(k: f64) -> Vec<(&'static str, String)> {
+    let n = |x: usize| ((x as f64 * k) as usize).max(1);
+    let mut backticks = String::new();
+    for i in 1..n(2500) {
+        backticks.push('e');
+        backticks.push_str(&"`".repeat(i));
+    }
+    let nested_list: String = (0..n(500))
+        .map(|i| format!("{}- x\n", "  ".repeat(i)))
+        .collect();
+    let refs: String = (0..n(25000))
+        .map(|i| format!("[a{}]: /u{i}\n", i % 100))
+        .collect::<String>()
+        + &"[a1] ".repeat(n(1000));
+    vec![
+        (
+            "nested-strong-emph",
+            "*a **a ".repeat(n(32500)) + "b" + &" a** a*".repeat(n(32500)),
+        ),
+        ("emph-underscore-a", "a_ ".repeat(n(32500))),
+        ("emph-underscore-b", "_a ".repeat(n(32500))),
+        ("close-brackets", "a]".repeat(n(32500))),
+        ("open-brackets", "[a".repeat(n(32500))),
+        ("mixed-delims", "*a_ ".repeat(n(25000))),
+        (
+            "openers-closers",
+            "*a ".repeat(n(20000)) + &"_a*_ ".repeat(n(20000)),
+        ),
+        ("link-emph", "a**b".to_string() + &"c* ".repeat(n(25000))),
+        ("bracket-underscore", "[ a_".repeat(n(25000))),
+        ("link-open-paren", "[ (](".repeat(n(40000))),
+        ("image-brackets", "![[]()".repeat(n(160000))),
+        (
+            "nested-brackets",
+            "[".repeat(n(25000)) + "a" + &"]".repeat(n(25000)),
+        ),
+        ("nested-quotes", "> ".repeat(n(25000)) + "a"),
+        ("nested-lists", nested_list),
+        ("nul-bytes", "a\0b\0".repeat(n(10000))),
+        ("backticks", backticks),
+        ("unclosed-link-dest-angle", "[a](<b".repeat(n(30000))),
+        ("unclosed-link-dest", "[a](b".repeat(n(30000))),
+        (
+            "html-comments",
+            "</".to_string() + &"<!--".repeat(n(300000)),
+        ),
+        (
+            "list-markers",
+            "- ".repeat(n(30000)) + "x" + &"\n".repeat(n(30000)),
+        ),
+        (
+            "list-markers-in-quote",
+            "> ".to_string() + &"- ".repeat(n(30000)) + "x" + &"\n".repeat(n(30000)),
+        ),
+        (
+            "quote-emph",
+            ">".repeat(n(100000)) + &"a*".repeat(n(100000)),
+        ),
+        ("reference-collisions", refs),
+        ("stars", "*".repeat(n(20000)) + "a" + &"*".repeat(n(20000))),
+    ]
+}
+
+#[test]
+fn pathological_inputs_build_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let all = patterns(0.1);
+    for (name, text) in &all {
+        std::fs::write(input.join(format!("{name}.md")), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let output = Command::cargo_bin("bindery")
+        .unwrap()
+        .arg("build")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["-q", "--no-cache", "--to", "html,txt,json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (name, _) in &all {
+        for ext in ["html", "txt", "json"] {
+            assert!(out.join(format!("{name}.{ext}")).exists(), "{name}.{ext}");
+        }
+    }
+}
