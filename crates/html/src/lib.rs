@@ -1,1 +1,144 @@
-//! placeholder until its writer lands
+//! bindery's HTML writer, the last step of the pipeline for `.html` output and the XHTML
+//! producer inside EPUB.
+//!
+//! `bindery-markdown` reads a [`Document`]; [`render`] turns it into a standalone HTML5 page
+//! (or, with [`Options::standalone`] off, the body content alone). The EPUB writer renders
+//! each chapter with [`render_chapter`] in XHTML mode ([`Options::xhtml`]): one writer, two
+//! serialisations, as pandoc's `writeHtmlStringForEPUB` does. The choices:
+//!
+//! - Output only escapes `&`, `<`, `>` and `"` (and URLs as cmark does), so it is valid HTML5
+//!   and, in XHTML mode, well-formed XML with no named entities.
+//! - Raw HTML (`Raw`/`RawBlock` with format `html`) is emitted verbatim, other formats are
+//!   dropped: the `--raw-html` policy is applied to the model by the pipeline before this
+//!   crate sees it ([`bindery_model::apply_raw_html`]).
+//! - Footnotes are numbered per page (per chapter in EPUB) and collected in a
+//!   `<section class="footnotes">` at its end, with back-links.
+//! - Code is highlighted at build time with syntect into `hl-` classes whose colours are in
+//!   the embedded stylesheet (a light theme and a dark one); unknown languages stay plain.
+//! - The stylesheet ([`stylesheet`]) is written for phones and desktops, dark mode and print.
+//!
+//! Rendering is pure and deterministic: no file system, clock or threads. Images are linked by
+//! their URL as written, or embedded as `data:` URLs from the [`Assets`] the pipeline loaded.
+
+mod blocks;
+mod escape;
+mod highlight;
+mod inlines;
+mod page;
+
+use std::collections::BTreeMap;
+
+use bindery_model::{Assets, Block, Document, Metadata, Warned};
+
+pub use crate::highlight::Resources;
+use crate::page::Head;
+
+/// How the HTML is written. Every field is independent of the others.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A full page with `<head>`, stylesheet and title block; `false` (`--fragment`) writes
+    /// only the body content (and its footnotes), for embedding in another page.
+    pub standalone: bool,
+    /// A table of contents (`<nav class="toc">`) of the level 1-3 headings that have ids, at
+    /// the top of the body.
+    pub toc: bool,
+    /// Highlight code blocks whose language syntect knows.
+    pub highlight: bool,
+    /// A `§` link to itself inside each heading that has an id.
+    pub heading_anchors: bool,
+    /// Images found in [`Assets`] become `data:` URLs, so the page stands alone; others keep
+    /// their URL (with a warning when it is a local path).
+    pub embed_resources: bool,
+    /// Extra stylesheets (their contents, from `--css FILE`), embedded after the default one
+    /// so they can override it.
+    pub css: Vec<String>,
+    /// XHTML serialisation for EPUB: an XML prolog, the XHTML and EPUB namespaces,
+    /// `lang` + `xml:lang`, self-closed void elements, spelled-out boolean attributes and
+    /// `epub:type` on footnote references and footnotes.
+    pub xhtml: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            standalone: true,
+            toc: false,
+            highlight: true,
+            heading_anchors: true,
+            embed_resources: false,
+            css: Vec::new(),
+            xhtml: false,
+        }
+    }
+}
+
+/// One chapter of a book as its own page: what the EPUB writer renders for each XHTML
+/// content document.
+#[derive(Debug, Clone, Copy)]
+pub struct Chapter<'a> {
+    /// The page `<title>` (usually the chapter's heading text).
+    pub title: &'a str,
+    /// The chapter's blocks; footnotes are numbered from 1 within them.
+    pub blocks: &'a [Block],
+    /// The book's metadata, for the language and writing direction.
+    pub meta: &'a Metadata,
+    /// Link this stylesheet (a path inside the package) instead of embedding the CSS in
+    /// every chapter.
+    pub stylesheet_href: Option<&'a str>,
+    /// Which file each heading id lives in, so a `#id` link into another chapter becomes
+    /// `file#id`; ids not in the map stay page-local.
+    pub fragment_files: Option<&'a BTreeMap<String, String>>,
+}
+
+/// Renders a document as an HTML5 page, a fragment, or an XHTML page (see [`Options`]).
+///
+/// Warnings report images that could not be embedded and attributes that were dropped.
+pub fn render(
+    document: &Document,
+    assets: &Assets,
+    resources: &Resources,
+    options: &Options,
+) -> Warned<String> {
+    page::document(document, assets, resources, options)
+}
+
+/// Renders one chapter as a page of its own (a full page, or its body alone when
+/// [`Options::standalone`] is off). With [`Options::xhtml`] this is an EPUB 3 content document.
+pub fn render_chapter(
+    chapter: &Chapter,
+    assets: &Assets,
+    resources: &Resources,
+    options: &Options,
+) -> Warned<String> {
+    let head = Head {
+        title: chapter.title,
+        meta: chapter.meta,
+        stylesheet_href: chapter.stylesheet_href,
+    };
+    page::chapter(
+        &head,
+        chapter.blocks,
+        chapter.fragment_files,
+        assets,
+        resources,
+        options,
+    )
+}
+
+/// The complete stylesheet a page embeds: the default one, the highlighting theme (when
+/// [`Options::highlight`] is on), then [`Options::css`]. EPUB writes it to a file of its own.
+pub fn stylesheet(resources: &Resources, options: &Options) -> String {
+    let mut css = String::from(page::DEFAULT_CSS);
+    if options.highlight {
+        css.push_str("\n/* Syntax highlighting */\n");
+        css.push_str(resources.theme_css());
+    }
+    for user in &options.css {
+        css.push('\n');
+        css.push_str(user);
+        if !user.ends_with('\n') {
+            css.push('\n');
+        }
+    }
+    css
+}

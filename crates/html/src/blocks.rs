@@ -1,0 +1,403 @@
+//! The writer's state and its block-level output; inline content is in `inlines.rs`.
+
+use std::collections::BTreeMap;
+
+use bindery_model::{
+    Alignment, Assets, Attr, Block, BlockKind, DefinitionItem, Inline, ListItem, Span, Table,
+    Warning,
+};
+
+use crate::escape::{push_escaped, push_href};
+use crate::{Options, Resources};
+
+/// One page being written: the output so far, the footnotes met on it, and the warnings.
+///
+/// Notes are numbered per writer, so a page (or an EPUB chapter) always starts at 1.
+pub(crate) struct Writer<'a> {
+    pub(crate) options: &'a Options,
+    pub(crate) assets: &'a Assets,
+    resources: &'a Resources,
+    pub(crate) fragment_files: Option<&'a BTreeMap<String, String>>,
+    pub(crate) out: String,
+    /// Note contents in reference order; the note numbered `n` is `notes[n - 1]`.
+    pub(crate) notes: Vec<&'a [Block]>,
+    pub(crate) warnings: Vec<Warning>,
+    /// The innermost block with a source span, for warnings about inline content.
+    pub(crate) span: Option<Span>,
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(options: &'a Options, assets: &'a Assets, resources: &'a Resources) -> Self {
+        Self {
+            options,
+            assets,
+            resources,
+            fragment_files: None,
+            out: String::new(),
+            notes: Vec::new(),
+            warnings: Vec::new(),
+            span: None,
+        }
+    }
+
+    /// Closes a void element: `>` in HTML, ` />` in XHTML.
+    pub(crate) fn void_end(&self) -> &'static str {
+        if self.options.xhtml { " />" } else { ">" }
+    }
+
+    /// A boolean attribute with a leading space: minimised in HTML, spelled out in XHTML.
+    pub(crate) fn bool_attr(&self, name: &str) -> String {
+        if self.options.xhtml {
+            format!(" {name}=\"{name}\"")
+        } else {
+            format!(" {name}")
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
+    pub(crate) fn text(&mut self, s: &str) {
+        push_escaped(&mut self.out, s);
+    }
+
+    /// Starts a new line unless the output is at the start of one (cmark's `cr`).
+    fn cr(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+    }
+
+    /// ` name="value"` with the value escaped.
+    pub(crate) fn attr(&mut self, name: &str, value: &str) {
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        push_escaped(&mut self.out, value);
+        self.out.push('"');
+    }
+
+    /// ` name="url"` with the URL percent-encoded as cmark does.
+    pub(crate) fn url_attr(&mut self, name: &str, url: &str) {
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        push_href(&mut self.out, url);
+        self.out.push('"');
+    }
+
+    pub(crate) fn blocks(&mut self, blocks: &'a [Block]) {
+        for block in blocks {
+            self.block(block);
+        }
+    }
+
+    pub(crate) fn block(&mut self, block: &'a Block) {
+        let outer = self.span;
+        self.span = block.span.or(outer);
+        match &block.kind {
+            BlockKind::Plain(content) => self.inlines(content),
+            BlockKind::Para(content) => {
+                self.cr();
+                self.push("<p>");
+                self.inlines(content);
+                self.push("</p>\n");
+            }
+            BlockKind::Heading {
+                level,
+                attr,
+                content,
+            } => self.heading(*level, attr, content),
+            BlockKind::CodeBlock { lang, text, .. } => self.code_block(lang.as_deref(), text),
+            BlockKind::RawBlock { format, text } => {
+                if format == "html" {
+                    self.cr();
+                    self.push(text);
+                    self.cr();
+                }
+            }
+            BlockKind::BlockQuote(blocks) => {
+                self.cr();
+                self.push("<blockquote>\n");
+                self.blocks(blocks);
+                self.cr();
+                self.push("</blockquote>\n");
+            }
+            BlockKind::Alert {
+                kind,
+                title,
+                blocks,
+            } => {
+                self.cr();
+                self.push("<div class=\"alert alert-");
+                self.push(kind.name());
+                self.push("\">\n<p class=\"alert-title\">");
+                self.text(title.as_deref().unwrap_or(kind.default_title()));
+                self.push("</p>\n");
+                self.blocks(blocks);
+                self.cr();
+                self.push("</div>\n");
+            }
+            BlockKind::BulletList(items) => {
+                self.cr();
+                let tasks = items.iter().any(|item| item.checked.is_some());
+                self.push(if tasks {
+                    "<ul class=\"task-list\">\n"
+                } else {
+                    "<ul>\n"
+                });
+                self.list_items(items);
+                self.push("</ul>\n");
+            }
+            BlockKind::OrderedList { start, items, .. } => {
+                self.cr();
+                self.push("<ol");
+                if *start != 1 {
+                    self.attr("start", &start.to_string());
+                }
+                if items.iter().any(|item| item.checked.is_some()) {
+                    self.push(" class=\"task-list\"");
+                }
+                self.push(">\n");
+                self.list_items(items);
+                self.push("</ol>\n");
+            }
+            BlockKind::DefinitionList(items) => self.definition_list(items),
+            BlockKind::Table(table) => self.table(table),
+            BlockKind::ThematicBreak => {
+                self.cr();
+                self.push("<hr");
+                self.push(self.void_end());
+                self.push("\n");
+            }
+        }
+        self.span = outer;
+    }
+
+    fn heading(&mut self, level: u8, attr: &Attr, content: &'a [Inline]) {
+        let level = level.clamp(1, 6);
+        self.cr();
+        self.push(&format!("<h{level}"));
+        self.attributes(attr);
+        self.push(">");
+        self.inlines(content);
+        if self.options.heading_anchors && !attr.id.is_empty() {
+            self.push(" <a class=\"anchor\"");
+            self.url_attr("href", &format!("#{}", attr.id));
+            self.push(" aria-hidden=\"true\">§</a>");
+        }
+        self.push(&format!("</h{level}>\n"));
+    }
+
+    /// `id`, `class` and the other attributes of an [`Attr`]. Names that are not plain
+    /// identifiers, and event handlers (`on...`), are dropped with a warning: attributes come
+    /// from the document, and must not smuggle script into the page.
+    pub(crate) fn attributes(&mut self, attr: &Attr) {
+        if !attr.id.is_empty() {
+            self.attr("id", &attr.id);
+        }
+        if !attr.classes.is_empty() {
+            self.attr("class", &attr.classes.join(" "));
+        }
+        for (name, value) in &attr.attrs {
+            let plain = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let handler = name.len() > 2 && name[..2].eq_ignore_ascii_case("on");
+            if !plain || handler || name == "id" || name == "class" {
+                self.warnings.push(Warning::new(
+                    format!("dropped the attribute `{name}`"),
+                    self.span,
+                ));
+                continue;
+            }
+            self.attr(name, value);
+        }
+    }
+
+    fn code_block(&mut self, lang: Option<&str>, code: &str) {
+        self.cr();
+        self.push("<pre><code");
+        let lang = lang.filter(|l| !l.is_empty());
+        if let Some(lang) = lang {
+            self.attr("class", &format!("language-{lang}"));
+        }
+        self.push(">");
+        let highlighted = match lang {
+            Some(lang) if self.options.highlight => self.resources.highlight(lang, code),
+            _ => None,
+        };
+        match highlighted {
+            Some(html) => self.push(&html),
+            None => self.text(code),
+        }
+        self.push("</code></pre>\n");
+    }
+
+    fn list_items(&mut self, items: &'a [ListItem]) {
+        for item in items {
+            self.cr();
+            match item.checked {
+                None => {
+                    self.push("<li>");
+                    self.blocks(&item.blocks);
+                }
+                Some(checked) => {
+                    self.push("<li class=\"task\">");
+                    self.task_item(checked, &item.blocks);
+                }
+            }
+            self.push("</li>\n");
+        }
+    }
+
+    /// The checkbox goes inside the item's first paragraph, so it sits on the text's line.
+    fn task_item(&mut self, checked: bool, blocks: &'a [Block]) {
+        let mut checkbox = String::from("<input type=\"checkbox\"");
+        checkbox.push_str(&self.bool_attr("disabled"));
+        if checked {
+            checkbox.push_str(&self.bool_attr("checked"));
+        }
+        checkbox.push_str(self.void_end());
+        checkbox.push(' ');
+        let (first, rest) = match blocks.split_first() {
+            Some((first, rest)) => (Some(first), rest),
+            None => (None, blocks),
+        };
+        match first.map(|b| &b.kind) {
+            Some(BlockKind::Plain(content)) => {
+                self.push(&checkbox);
+                self.inlines(content);
+            }
+            Some(BlockKind::Para(content)) => {
+                self.cr();
+                self.push("<p>");
+                self.push(&checkbox);
+                self.inlines(content);
+                self.push("</p>\n");
+            }
+            _ => {
+                self.push(checkbox.trim_end());
+                if let Some(first) = first {
+                    self.block(first);
+                }
+            }
+        }
+        self.blocks(rest);
+    }
+
+    fn definition_list(&mut self, items: &'a [DefinitionItem]) {
+        self.cr();
+        self.push("<dl>\n");
+        for item in items {
+            self.push("<dt>");
+            self.inlines(&item.term);
+            self.push("</dt>\n");
+            for definition in &item.definitions {
+                self.push("<dd>");
+                self.blocks(definition);
+                self.push("</dd>\n");
+            }
+        }
+        self.push("</dl>\n");
+    }
+
+    /// Tables sit in a scrolling wrapper, so a wide one scrolls instead of widening a phone's
+    /// page. Alignment is a `style`: the `align` attribute is obsolete in HTML5 and rejected
+    /// by EPUBCheck.
+    fn table(&mut self, table: &'a Table) {
+        self.cr();
+        self.push("<div class=\"table-wrapper\">\n<table>\n<thead>\n");
+        self.table_row(&table.head, &table.aligns, "th");
+        self.push("</thead>\n");
+        if !table.rows.is_empty() {
+            self.push("<tbody>\n");
+            for row in &table.rows {
+                self.table_row(row, &table.aligns, "td");
+            }
+            self.push("</tbody>\n");
+        }
+        self.push("</table>\n</div>\n");
+    }
+
+    fn table_row(&mut self, cells: &'a [Vec<Inline>], aligns: &[Alignment], tag: &str) {
+        self.push("<tr>\n");
+        for (i, cell) in cells.iter().enumerate() {
+            self.push("<");
+            self.push(tag);
+            let align = match aligns.get(i).copied().unwrap_or_default() {
+                Alignment::Default => None,
+                Alignment::Left => Some("left"),
+                Alignment::Center => Some("center"),
+                Alignment::Right => Some("right"),
+            };
+            if let Some(align) = align {
+                self.attr("style", &format!("text-align: {align}"));
+            }
+            self.push(">");
+            self.inlines(cell);
+            self.push(&format!("</{tag}>\n"));
+        }
+        self.push("</tr>\n");
+    }
+
+    /// The page's footnotes, numbered as referenced, each with a link back to its reference.
+    /// Notes met inside notes are numbered after the others and listed too.
+    pub(crate) fn footnotes(&mut self) {
+        if self.notes.is_empty() {
+            return;
+        }
+        self.cr();
+        self.push("<section class=\"footnotes\" role=\"doc-endnotes\"");
+        if self.options.xhtml {
+            self.push(" epub:type=\"footnotes\"");
+        }
+        self.push(">\n<ol>\n");
+        let mut index = 0;
+        while index < self.notes.len() {
+            let number = index + 1;
+            let blocks = self.notes[index];
+            self.push(&format!("<li id=\"fn-{number}\""));
+            if self.options.xhtml {
+                self.push(" epub:type=\"footnote\"");
+            }
+            self.push(">\n");
+            self.note_body(number, blocks);
+            self.cr();
+            self.push("</li>\n");
+            index += 1;
+        }
+        self.push("</ol>\n</section>\n");
+    }
+
+    /// The back-link goes at the end of the note's last paragraph when it has one.
+    fn note_body(&mut self, number: usize, blocks: &'a [Block]) {
+        // U+FE0E asks for the text form of the arrow; iOS would draw an emoji otherwise.
+        let backref = format!(
+            "<a href=\"#fnref-{number}\" class=\"footnote-backref\" \
+             aria-label=\"Back to reference {number}\">\u{21a9}\u{fe0e}</a>"
+        );
+        let Some((last, init)) = blocks.split_last() else {
+            self.push(&format!("<p>{backref}</p>\n"));
+            return;
+        };
+        self.blocks(init);
+        match &last.kind {
+            BlockKind::Para(content) | BlockKind::Plain(content) => {
+                self.cr();
+                self.push("<p>");
+                self.inlines(content);
+                self.push(" ");
+                self.push(&backref);
+                self.push("</p>\n");
+            }
+            _ => {
+                self.block(last);
+                self.cr();
+                self.push(&format!("<p>{backref}</p>\n"));
+            }
+        }
+    }
+}

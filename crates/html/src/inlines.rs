@@ -1,0 +1,136 @@
+//! Inline output: text, emphasis, links, images, math and footnote references.
+
+use bindery_model::{Inline, Target, Warning, plain_text};
+
+use crate::blocks::Writer;
+use crate::escape::data_url;
+
+impl<'a> Writer<'a> {
+    pub(crate) fn inlines(&mut self, inlines: &'a [Inline]) {
+        for inline in inlines {
+            self.inline(inline);
+        }
+    }
+
+    fn inline(&mut self, inline: &'a Inline) {
+        match inline {
+            Inline::Text(text) => self.text(text),
+            Inline::SoftBreak => self.push("\n"),
+            Inline::LineBreak => {
+                self.push("<br");
+                self.push(self.void_end());
+                self.push("\n");
+            }
+            Inline::Emph(content) => self.wrapped("em", content),
+            Inline::Strong(content) => self.wrapped("strong", content),
+            Inline::Strikeout(content) => self.wrapped("del", content),
+            Inline::Code(code) => {
+                self.push("<code>");
+                self.text(code);
+                self.push("</code>");
+            }
+            Inline::Link {
+                target, content, ..
+            } => {
+                self.push("<a");
+                let url = self.link_url(&target.url);
+                self.url_attr("href", &url);
+                if !target.title.is_empty() {
+                    self.attr("title", &target.title);
+                }
+                self.push(">");
+                self.inlines(content);
+                self.push("</a>");
+            }
+            Inline::Image { target, alt } => self.image(target, alt),
+            Inline::Raw { format, text } => {
+                if format == "html" {
+                    self.push(text);
+                }
+            }
+            Inline::Math { display, tex } => {
+                // TeX stays source between MathJax/KaTeX delimiters; a page may add either.
+                let (class, open, close) = if *display {
+                    ("math display", "\\[", "\\]")
+                } else {
+                    ("math inline", "\\(", "\\)")
+                };
+                self.push("<span class=\"");
+                self.push(class);
+                self.push("\">");
+                self.push(open);
+                self.text(tex);
+                self.push(close);
+                self.push("</span>");
+            }
+            Inline::Note(blocks) => {
+                self.notes.push(blocks);
+                let n = self.notes.len();
+                self.push("<sup class=\"footnote-ref\"><a href=\"#fn-");
+                self.push(&format!("{n}\" id=\"fnref-{n}\""));
+                if self.options.xhtml {
+                    self.push(" epub:type=\"noteref\"");
+                }
+                self.push(&format!(" role=\"doc-noteref\">{n}</a></sup>"));
+            }
+        }
+    }
+
+    fn wrapped(&mut self, tag: &str, content: &'a [Inline]) {
+        self.push("<");
+        self.push(tag);
+        self.push(">");
+        self.inlines(content);
+        self.push("</");
+        self.push(tag);
+        self.push(">");
+    }
+
+    /// In a chapter, a link to a heading in another chapter must name that chapter's file.
+    fn link_url(&self, url: &str) -> String {
+        if let (Some(files), Some(id)) = (self.fragment_files, url.strip_prefix('#'))
+            && let Some(file) = files.get(id)
+        {
+            return format!("{file}#{id}");
+        }
+        url.to_string()
+    }
+
+    fn image(&mut self, target: &Target, alt: &[Inline]) {
+        self.push("<img");
+        let embedded = if self.options.embed_resources {
+            self.embedded(&target.url)
+        } else {
+            None
+        };
+        match embedded {
+            // A data: URL is all safe characters already; percent-encoding would only slow it.
+            Some(data) => self.attr("src", &data),
+            None => self.url_attr("src", &target.url),
+        }
+        self.attr("alt", &plain_text(alt));
+        if !target.title.is_empty() {
+            self.attr("title", &target.title);
+        }
+        self.push(self.void_end());
+    }
+
+    /// The image as a `data:` URL when the pipeline loaded it. A local image that was not
+    /// loaded gets a warning, since the page will not stand alone; remote ones stay links.
+    fn embedded(&mut self, url: &str) -> Option<String> {
+        if let Some(asset) = self.assets.get(url) {
+            return Some(data_url(&asset.media_type, &asset.data));
+        }
+        let remote = url.contains("://") || url.starts_with("data:") || url.starts_with("//");
+        if !remote {
+            self.warnings.push(
+                Warning::new(
+                    format!("image `{url}` was not embedded: it was not loaded"),
+                    self.span,
+                )
+                .with_hint("check that the file exists inside the input directory"),
+            );
+        }
+        None
+    }
+}
