@@ -4,12 +4,16 @@
 //! The front matter's lines are replaced by empty lines in the body handed to the parser, so
 //! every block span still names the real file line. Errors are reported at file positions too.
 
+mod value;
+
 use std::borrow::Cow;
 
 use bindery_model::{Metadata, Warning};
+use serde::de::DeserializeSeed;
 use serde_json::Value as Json;
 
 use crate::ReadError;
+use value::{Bounded, MAX_DEPTH, toml_depth, too_deep};
 
 const YAML_HINT: &str = "front matter is YAML between --- lines; quote values that contain ': ' \
                          or start with a special character such as [ { * & ! | > ' \" % @ `";
@@ -156,25 +160,27 @@ fn error(format: Format, line: usize, col: usize, message: impl Into<String>) ->
 
 /// Parses YAML front matter; `offset` is the number of file lines before `content`.
 fn yaml_metadata(content: &str, offset: usize) -> Result<Metadata, ReadError> {
-    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(content).map_err(|e| {
-        let (line, col) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        // serde_yaml_ng's message repeats the position at its end; the error carries it already.
-        let message = e.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m)
-            .to_string();
-        error(
-            Format::Yaml,
-            line + offset,
-            col,
-            format!("invalid YAML front matter: {message}"),
-        )
-    })?;
-    let json = match yaml_to_json(value) {
+    let value = Bounded::root()
+        .deserialize(serde_yaml_ng::Deserializer::from_str(content))
+        .map_err(|e| {
+            let (line, col) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            // serde_yaml_ng's message repeats the position at its end; the error carries it.
+            let message = e.to_string();
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m)
+                .to_string();
+            error(
+                Format::Yaml,
+                line + offset,
+                col,
+                format!("invalid YAML front matter: {message}"),
+            )
+        })?;
+    let json = match value {
         Json::Null => return Ok(Metadata::default()),
         Json::Object(map) => map,
         _ => {
@@ -191,6 +197,11 @@ fn yaml_metadata(content: &str, offset: usize) -> Result<Metadata, ReadError> {
 
 /// Parses TOML front matter; `offset` is the number of file lines before `content`.
 fn toml_metadata(content: &str, offset: usize) -> Result<Metadata, ReadError> {
+    let (depth, at) = toml_depth(content);
+    if depth > MAX_DEPTH {
+        let (line, col) = line_col(content, at);
+        return Err(error(Format::Toml, line + offset, col, too_deep()));
+    }
     let table: toml::Table = toml::from_str(content).map_err(|e| {
         let (line, col) = e
             .span()
@@ -268,44 +279,8 @@ fn key_line(content: &str, key: &str, format: Format) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// YAML's data model into JSON's: keys become strings, tags are dropped, non-finite numbers
-/// become strings. YAML input is at most 128 levels deep (serde_yaml_ng's recursion limit), so
-/// the recursion here is bounded.
-fn yaml_to_json(value: serde_yaml_ng::Value) -> Json {
-    use serde_yaml_ng::Value as Yaml;
-    match value {
-        Yaml::Null => Json::Null,
-        Yaml::Bool(b) => Json::Bool(b),
-        Yaml::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Json::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Json::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map_or_else(|| Json::String(n.to_string()), Json::Number)
-            }
-        }
-        Yaml::String(s) => Json::String(s),
-        Yaml::Sequence(items) => Json::Array(items.into_iter().map(yaml_to_json).collect()),
-        Yaml::Mapping(map) => Json::Object(
-            map.into_iter()
-                .map(|(k, v)| (yaml_key(k), yaml_to_json(v)))
-                .collect(),
-        ),
-        Yaml::Tagged(tagged) => yaml_to_json(tagged.value),
-    }
-}
-
-fn yaml_key(key: serde_yaml_ng::Value) -> String {
-    match yaml_to_json(key) {
-        Json::String(s) => s,
-        other => other.to_string(),
-    }
-}
-
-/// TOML's data model into JSON's; dates and times become their TOML text.
+/// TOML's data model into JSON's; dates and times become their TOML text. The input was
+/// measured by `toml_depth` first, so the recursion here is bounded.
 fn toml_to_json(value: toml::Value) -> Json {
     match value {
         toml::Value::String(s) => Json::String(s),

@@ -1,0 +1,88 @@
+//! Untrusted input nests 10,000 deep: reading it must not overflow even a small stack, and
+//! the result is bounded to the model's depth limit.
+
+mod common;
+
+use bindery_model::{Block, BlockKind, Inline, MAX_DEPTH, plain_text};
+use common::{on_small_stack, read};
+
+fn quote_depth(blocks: &[Block]) -> usize {
+    let mut depth = 0;
+    let mut blocks = blocks;
+    while let Some(Block {
+        kind: BlockKind::BlockQuote(inner),
+        ..
+    }) = blocks.first()
+    {
+        depth += 1;
+        blocks = inner;
+    }
+    depth
+}
+
+#[test]
+fn ten_thousand_nested_quotes_are_flattened_on_a_small_stack() {
+    on_small_stack(|| {
+        let source = format!("{}deep", "> ".repeat(10_000));
+        let doc = read(&source);
+        assert_eq!(quote_depth(&doc.output.blocks), MAX_DEPTH);
+        assert!(
+            doc.warnings.iter().any(|w| w.message.contains("flattened")),
+            "{:?}",
+            doc.warnings
+        );
+    });
+}
+
+#[test]
+fn ten_thousand_nested_mixed_list_items_parse_on_a_small_stack() {
+    on_small_stack(|| {
+        // Bullet and ordered items alternate; indenting each on its own line instead would
+        // make the input quadratic in the depth.
+        let source = format!("{}x\n", "- 1. ".repeat(5_000));
+        let doc = read(&source);
+        assert!(!doc.output.blocks.is_empty());
+        assert!(doc.warnings.iter().any(|w| w.message.contains("flattened")));
+    });
+}
+
+#[test]
+fn ten_thousand_nested_list_markers_on_one_line_parse_on_a_small_stack() {
+    on_small_stack(|| {
+        let source = format!("{}x", "- ".repeat(10_000));
+        let doc = read(&source);
+        assert!(!doc.output.blocks.is_empty());
+        assert!(doc.warnings.iter().any(|w| w.message.contains("flattened")));
+    });
+}
+
+#[test]
+fn twenty_thousand_nested_emphasis_keeps_its_text_on_a_small_stack() {
+    on_small_stack(|| {
+        let source = format!("{}a{}", "*".repeat(20_000), "*".repeat(20_000));
+        let doc = read(&source);
+        let [block] = doc.output.blocks.as_slice() else {
+            panic!("one paragraph");
+        };
+        let BlockKind::Para(content) = &block.kind else {
+            panic!("a paragraph: {block:?}");
+        };
+        assert_eq!(plain_text(content), "a");
+    });
+}
+
+#[test]
+fn thirty_two_nested_quotes_survive_intact() {
+    let source = format!("{}deep", "> ".repeat(MAX_DEPTH));
+    let doc = read(&source);
+    assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+    assert_eq!(quote_depth(&doc.output.blocks), MAX_DEPTH);
+    let mut blocks = &doc.output.blocks;
+    for _ in 0..MAX_DEPTH {
+        let BlockKind::BlockQuote(inner) = &blocks[0].kind else {
+            unreachable!()
+        };
+        blocks = inner;
+    }
+    assert!(matches!(&blocks[0].kind, BlockKind::Para(c) if c == &[Inline::Text("deep".into())]));
+}
