@@ -79,10 +79,9 @@ pub fn render(document: &Document, options: &Options) -> Warned<String> {
         output.push_str(line.trim_end_matches([' ', '\t']));
         output.push('\n');
     }
-    let mut warnings = writer.warnings;
-    if let Some(warning) = replace_control_characters(&mut output) {
-        warnings.push(warning);
-    }
+    let warnings = replace_control_characters(&mut output)
+        .into_iter()
+        .collect();
     Warned { output, warnings }
 }
 
@@ -94,7 +93,6 @@ struct Writer<'a> {
     numbers: BTreeMap<&'a str, usize>,
     /// Note contents by their number minus one; rendering a note may append more.
     notes: Vec<&'a [bindery_model::Block]>,
-    warnings: Vec<Warning>,
 }
 
 impl<'a> Writer<'a> {

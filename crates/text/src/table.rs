@@ -12,7 +12,7 @@ use crate::wrap::{Flow, display_width};
 const GUTTER: usize = 2;
 
 impl<'a> Writer<'a> {
-    /// The header row, a rule of `-` under each column, then the body rows.
+    /// The header row (unless it is empty), a rule of `-` under each column, then the body rows.
     pub(crate) fn table(&mut self, table: &'a Table) -> Vec<String> {
         let columns = table
             .rows
@@ -51,7 +51,11 @@ impl<'a> Writer<'a> {
                 .join(&gutter)
         };
         let mut out = Vec::with_capacity(rows.len() + 1);
-        out.push(line(&rows[0]));
+        // A table read from JSON may have no header text; a blank header line would read as
+        // the end of the table.
+        if rows[0].iter().any(|cell| !cell.is_empty()) {
+            out.push(line(&rows[0]));
+        }
         out.push(
             widths
                 .iter()

@@ -326,3 +326,17 @@ fn deep_nesting_still_wraps_and_keeps_every_word() {
     }
     assert_eq!(out.lines().count(), 3);
 }
+
+#[test]
+fn a_table_without_header_text_starts_with_its_rule() {
+    let table = Table {
+        aligns: vec![Alignment::Right],
+        head: vec![vec![]],
+        rows: vec![vec![vec![text("1")]], vec![vec![text("22")]]],
+    };
+    let out = text_at(
+        20,
+        vec![para(vec![text("a")]), BlockKind::Table(table).into()],
+    );
+    assert_eq!(out, "a\n\n--\n 1\n22\n");
+}
