@@ -147,6 +147,10 @@ fn breaks_without_space(c: char) -> bool {
 /// are kept, so `a/b` and URLs in running text stay whole.
 fn breaks_between_characters(line: &str) -> Vec<usize> {
     let mut out = Vec::new();
+    // Most lines have no East Asian text: skip the segmenter for them.
+    if !line.contains(|c| breaks_without_space(c) || c == '\u{200b}') {
+        return out;
+    }
     let mut offset = 0;
     for word in WordSeparator::UnicodeBreakProperties.find_words(line) {
         offset += word.word.len() + word.whitespace.len();

@@ -340,3 +340,15 @@ fn a_table_without_header_text_starts_with_its_rule() {
     );
     assert_eq!(out, "a\n\n--\n 1\n22\n");
 }
+
+#[test]
+fn columns_zero_leaves_nested_paragraphs_on_one_line() {
+    let long = "word ".repeat(30);
+    let out = text_at(
+        0,
+        vec![block_quote(vec![bullet_list(vec![vec![plain(vec![
+            text(&long),
+        ])]])])],
+    );
+    assert_eq!(out, format!("> - {}\n", long.trim_end()));
+}
