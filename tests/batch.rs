@@ -106,7 +106,7 @@ fn manifest_lists_every_output_in_a_stable_order() {
 #[test]
 fn failures_are_recorded_in_the_manifest() {
     let input = corpus(2);
-    std::fs::write(input.path().join("broken.md"), "---\ntitle: [\n---\n").unwrap();
+    std::fs::write(input.path().join("broken.md"), "---\ntitle: a: b\n---\n").unwrap();
     let out = tempfile::tempdir().unwrap();
     bindery()
         .arg("build")

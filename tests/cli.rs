@@ -106,7 +106,7 @@ fn one_bad_document_does_not_stop_the_others() {
     let input = dir.path().join("in");
     std::fs::create_dir(&input).unwrap();
     std::fs::write(input.join("good.md"), "# Good\n\nFine.\n").unwrap();
-    std::fs::write(input.join("bad.md"), "---\ntitle: [unclosed\n---\nBody\n").unwrap();
+    std::fs::write(input.join("bad.md"), "---\ntitle: a: b\n---\nBody\n").unwrap();
     std::fs::write(input.join("binary.md"), b"ok\n\xff\xfe").unwrap();
     let out = dir.path().join("out");
     let assert = bindery()
@@ -167,10 +167,16 @@ fn convert_picks_the_format_from_the_extension() {
 
 #[test]
 fn ast_round_trips_through_json_losslessly() {
-    let every = root().join("content/reference/every-construct.md");
+    // The JSON sits beside the Markdown, so both resolve the same images.
+    let dir = tempfile::tempdir().unwrap();
+    let reference = root().join("content/reference");
+    std::fs::create_dir(dir.path().join("images")).unwrap();
+    for name in ["every-construct.md", "images/red.png", "images/circle.svg"] {
+        std::fs::copy(reference.join(name), dir.path().join(name)).unwrap();
+    }
+    let every = dir.path().join("every-construct.md");
     let first = bindery().arg("ast").arg(&every).output().unwrap();
     assert!(first.status.success());
-    let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("every.json");
     std::fs::write(&json, &first.stdout).unwrap();
     let second = bindery()

@@ -34,17 +34,22 @@ fn files_with_extension(dir: &Path, ext: &str, found: &mut Vec<PathBuf>) {
 }
 
 fn build(inputs: &[PathBuf], out: &Path, extra: &[&str]) {
-    let status = assert_cmd::Command::cargo_bin("bindery")
+    let output = assert_cmd::Command::cargo_bin("bindery")
         .unwrap()
         .arg("build")
         .args(inputs)
         .arg("-o")
         .arg(out)
         .args(["--to", "html", "-q"])
+        .args(["--no-cache"])
         .args(extra)
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
