@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use bindery_model::{
     Alignment, Assets, Attr, Block, BlockKind, DefinitionItem, Inline, ListItem, Span, Table,
-    Warning,
+    Warned, Warning,
 };
 
 use crate::escape::{push_escaped, push_href};
@@ -24,6 +24,8 @@ pub(crate) struct Writer<'a> {
     pub(crate) warnings: Vec<Warning>,
     /// The innermost block with a source span, for warnings about inline content.
     pub(crate) span: Option<Span>,
+    /// Where raw HTML was first copied through (XHTML pages warn about it once).
+    pub(crate) first_raw_html: Option<Option<Span>>,
 }
 
 impl<'a> Writer<'a> {
@@ -37,6 +39,7 @@ impl<'a> Writer<'a> {
             notes: Vec::new(),
             warnings: Vec::new(),
             span: None,
+            first_raw_html: None,
         }
     }
 
@@ -112,6 +115,7 @@ impl<'a> Writer<'a> {
             BlockKind::CodeBlock { lang, text, .. } => self.code_block(lang.as_deref(), text),
             BlockKind::RawBlock { format, text } => {
                 if format == "html" {
+                    self.first_raw_html.get_or_insert(self.span);
                     self.cr();
                     self.push(text);
                     self.cr();
@@ -341,6 +345,24 @@ impl<'a> Writer<'a> {
             self.push(&format!("</{tag}>\n"));
         }
         self.push("</tr>\n");
+    }
+
+    /// Warnings about the page as a whole, once it is written.
+    pub(crate) fn finish(mut self) -> Warned<String> {
+        if self.options.xhtml
+            && let Some(span) = self.first_raw_html
+        {
+            self.warnings.push(
+                Warning::new("raw HTML was copied into XHTML as it is", span).with_hint(
+                    "EPUB readers reject markup that is not well-formed XML; \
+                     check it, or use --raw-html escape",
+                ),
+            );
+        }
+        Warned {
+            output: self.out,
+            warnings: self.warnings,
+        }
     }
 
     /// The page's footnotes, numbered as referenced, each with a link back to its reference.

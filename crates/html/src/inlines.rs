@@ -45,6 +45,7 @@ impl<'a> Writer<'a> {
             Inline::Image { target, alt } => self.image(target, alt),
             Inline::Raw { format, text } => {
                 if format == "html" {
+                    self.first_raw_html.get_or_insert(self.span);
                     self.push(text);
                 }
             }
@@ -111,6 +112,11 @@ impl<'a> Writer<'a> {
         self.attr("alt", &plain_text(alt));
         if !target.title.is_empty() {
             self.attr("title", &target.title);
+        }
+        // The intrinsic size lets the browser reserve the space before the image arrives
+        // (the stylesheet's `height: auto` keeps the ratio when it is scaled down).
+        if let Some((width, height)) = self.assets.get(&target.url).and_then(|a| a.size) {
+            self.push(&format!(" width=\"{width}\" height=\"{height}\""));
         }
         self.push(self.void_end());
     }

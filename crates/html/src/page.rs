@@ -62,10 +62,7 @@ pub(crate) fn document(
     if options.standalone {
         close_page(&mut writer);
     }
-    Warned {
-        output: writer.out,
-        warnings: writer.warnings,
-    }
+    writer.finish()
 }
 
 /// One chapter: the same writer, its own note numbering, links into other chapters resolved.
@@ -90,10 +87,7 @@ pub(crate) fn chapter(
     if options.standalone {
         close_page(&mut writer);
     }
-    Warned {
-        output: writer.out,
-        warnings: writer.warnings,
-    }
+    writer.finish()
 }
 
 fn open_page(writer: &mut Writer, head: &Head, resources: &Resources) {

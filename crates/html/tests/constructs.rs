@@ -537,7 +537,7 @@ fn images_are_embedded_as_data_urls_from_assets() {
     let warned = render(&document, &assets, resources(), &options);
     assert_eq!(
         warned.output,
-        "<p><img src=\"data:image/png;base64,iVBORw==\" alt=\"red\">\
+        "<p><img src=\"data:image/png;base64,iVBORw==\" alt=\"red\" width=\"1\" height=\"1\">\
          <img src=\"missing.png\" alt=\"\">\
          <img src=\"https://example.com/x.png\" alt=\"\"></p>\n"
     );
@@ -545,7 +545,7 @@ fn images_are_embedded_as_data_urls_from_assets() {
     assert!(warned.warnings[0].message.contains("missing.png"));
     // Without the option, the URL is linked as written.
     let linked = render(&document, &assets, resources(), &fragment_options()).output;
-    assert!(linked.starts_with("<p><img src=\"red.png\" alt=\"red\">"));
+    assert!(linked.starts_with("<p><img src=\"red.png\" alt=\"red\" width=\"1\" height=\"1\">"));
 }
 
 #[test]
@@ -632,4 +632,28 @@ fn deep_documents_render_on_a_small_stack() {
         .unwrap()
         .join()
         .unwrap();
+}
+
+#[test]
+fn raw_html_in_xhtml_is_kept_with_one_warning() {
+    let document = doc(vec![
+        BlockKind::RawBlock {
+            format: "html".into(),
+            text: "<div>x</div>\n".into(),
+        }
+        .into(),
+        para(vec![Inline::Raw {
+            format: "html".into(),
+            text: "<br>".into(),
+        }]),
+    ]);
+    let xhtml = Options {
+        xhtml: true,
+        ..fragment_options()
+    };
+    let warned = render(&document, &Assets::new(), resources(), &xhtml);
+    assert_eq!(warned.output, "<div>x</div>\n<p><br></p>\n");
+    assert_eq!(warned.warnings.len(), 1, "{:?}", warned.warnings);
+    let html = render(&document, &Assets::new(), resources(), &fragment_options());
+    assert!(html.warnings.is_empty());
 }
