@@ -1,0 +1,683 @@
+//! The document model written out as Typst markup.
+//!
+//! Structure becomes Typst function calls (`#list(..)`, `#table(..)`, `#footnote[..]`); every
+//! piece of user text becomes a string literal (see [`crate::typst_syntax`]). Each model level
+//! adds at most four levels of Typst syntax, so the model's 32 levels stay far below the
+//! parser's limit of 256.
+//!
+//! Typst's layout has a tighter limit: 64 nested show-rule applications, and a nested list costs
+//! two of them per level. Containers are therefore charged against [`NESTING_BUDGET`]; once it is
+//! spent, deeper lists, quotes, alerts and definition lists are written flat (their text and
+//! markers kept, their indentation lost) with one warning, instead of failing the document.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use bindery_model::{
+    AlertKind, Alignment, Assets, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
+    ListItem, Span, Table, Target, Warning, plain_text,
+};
+use typst::foundations::Bytes;
+use typst::visualize::ImageFormat;
+
+use crate::typst_syntax::{string, text};
+use crate::world::{MAX_IMAGES, image_path};
+
+/// Show-rule depth the body may use; Typst stops at 64 and the page, paragraph and text rules
+/// around the body take a few.
+const NESTING_BUDGET: u32 = 54;
+
+/// What one level of a container costs against [`NESTING_BUDGET`] (measured: a list or enum nests
+/// two realisation steps deep, a term list nearly four, a block quote or alert slightly fewer than two).
+fn nesting_cost(kind: &BlockKind) -> u32 {
+    match kind {
+        BlockKind::DefinitionList(_) => 4,
+        BlockKind::BulletList(_)
+        | BlockKind::OrderedList { .. }
+        | BlockKind::BlockQuote(_)
+        | BlockKind::Alert { .. } => 2,
+        BlockKind::Plain(_)
+        | BlockKind::Para(_)
+        | BlockKind::Heading { .. }
+        | BlockKind::CodeBlock { .. }
+        | BlockKind::RawBlock { .. }
+        | BlockKind::Table(_)
+        | BlockKind::ThematicBreak => 0,
+    }
+}
+
+/// The body of a document as Typst markup, with the images it refers to.
+pub(crate) struct Body {
+    /// Markup for everything after the preamble.
+    pub(crate) markup: String,
+    /// Image `n` must be served at `/img/n`.
+    pub(crate) images: Vec<Bytes>,
+    /// Dangling links, images that could not be embedded.
+    pub(crate) warnings: Vec<Warning>,
+}
+
+/// How the document's headings map onto Typst: labels for link targets, and whether the first
+/// heading is the title itself.
+pub(crate) struct Headings<'a> {
+    /// Heading id -> Typst label name. Labels are `hN` by document order, so any id (any
+    /// script, any punctuation) gets a valid label.
+    labels: BTreeMap<&'a str, String>,
+    /// The body's first block repeats the title and is shown as the title block instead.
+    pub(crate) title_folded: bool,
+}
+
+impl<'a> Headings<'a> {
+    /// Collects heading ids (the first of duplicates wins) and decides whether the title and
+    /// the first heading are one.
+    pub(crate) fn new(document: &'a Document) -> Self {
+        let mut labels = BTreeMap::new();
+        collect_heading_ids(&document.blocks, &mut labels);
+        let title_folded = match (document.meta.title.as_deref(), document.blocks.first()) {
+            (Some(title), Some(first)) => match &first.kind {
+                BlockKind::Heading { level, content, .. } => {
+                    *level == 1 && plain_text(content).trim() == title.trim()
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        Self {
+            labels,
+            title_folded,
+        }
+    }
+
+    /// The label of the folded first heading, to put on the title.
+    pub(crate) fn title_label(&self, document: &Document) -> Option<&str> {
+        if !self.title_folded {
+            return None;
+        }
+        match &document.blocks.first()?.kind {
+            BlockKind::Heading { attr, .. } => self.label(&attr.id),
+            _ => None,
+        }
+    }
+
+    fn label(&self, id: &str) -> Option<&str> {
+        self.labels.get(id).map(String::as_str)
+    }
+}
+
+fn collect_heading_ids<'a>(blocks: &'a [Block], labels: &mut BTreeMap<&'a str, String>) {
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Heading { attr, .. } => {
+                if !attr.id.is_empty() && !labels.contains_key(attr.id.as_str()) {
+                    let label = format!("h{}", labels.len());
+                    labels.insert(attr.id.as_str(), label);
+                }
+            }
+            BlockKind::BlockQuote(children)
+            | BlockKind::Alert {
+                blocks: children, ..
+            } => collect_heading_ids(children, labels),
+            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                for item in items {
+                    collect_heading_ids(&item.blocks, labels);
+                }
+            }
+            BlockKind::DefinitionList(items) => {
+                for item in items {
+                    for definition in &item.definitions {
+                        collect_heading_ids(definition, labels);
+                    }
+                }
+            }
+            BlockKind::Plain(_)
+            | BlockKind::Para(_)
+            | BlockKind::CodeBlock { .. }
+            | BlockKind::RawBlock { .. }
+            | BlockKind::Table(_)
+            | BlockKind::ThematicBreak => {}
+        }
+    }
+}
+
+/// Writes the body of `document` (all blocks, minus a first heading folded into the title).
+pub(crate) fn body(
+    document: &Document,
+    headings: &Headings<'_>,
+    assets: &Assets,
+    offset: u8,
+) -> Body {
+    let mut emitter = Emitter {
+        out: String::with_capacity(document.blocks.len() * 256),
+        assets,
+        headings,
+        image_numbers: BTreeMap::new(),
+        images: Vec::new(),
+        warnings: Vec::new(),
+        offset,
+        span: None,
+        nesting: 0,
+        flattened: false,
+    };
+    let blocks = if headings.title_folded {
+        &document.blocks[1..]
+    } else {
+        &document.blocks[..]
+    };
+    emitter.blocks(blocks);
+    Body {
+        markup: emitter.out,
+        images: emitter.images,
+        warnings: emitter.warnings,
+    }
+}
+
+struct Emitter<'a> {
+    out: String,
+    assets: &'a Assets,
+    headings: &'a Headings<'a>,
+    /// Image URL -> its number, so an image used twice is embedded once.
+    image_numbers: BTreeMap<&'a str, usize>,
+    images: Vec<Bytes>,
+    warnings: Vec<Warning>,
+    offset: u8,
+    /// The innermost block with a source position, for warnings.
+    span: Option<Span>,
+    /// Budget spent by the containers around the current block.
+    nesting: u32,
+    /// Whether the flattening warning was given.
+    flattened: bool,
+}
+
+impl<'a> Emitter<'a> {
+    fn blocks(&mut self, blocks: &'a [Block]) {
+        let mut previous_plain = false;
+        for block in blocks {
+            // Two tight-list texts in a row would otherwise run into one paragraph.
+            if previous_plain && matches!(block.kind, BlockKind::Plain(_) | BlockKind::Para(_)) {
+                self.out.push('\n');
+            }
+            previous_plain = matches!(block.kind, BlockKind::Plain(_));
+            self.block(block);
+        }
+    }
+
+    fn block(&mut self, block: &'a Block) {
+        let outer = self.span;
+        if block.span.is_some() {
+            self.span = block.span;
+        }
+        let cost = nesting_cost(&block.kind);
+        if self.nesting + cost > NESTING_BUDGET {
+            self.flat_block(block);
+        } else {
+            self.nesting += cost;
+            self.nested_block(block);
+            self.nesting -= cost;
+        }
+        self.span = outer;
+    }
+
+    fn nested_block(&mut self, block: &'a Block) {
+        match &block.kind {
+            BlockKind::Plain(content) => {
+                self.inlines(content);
+                self.out.push('\n');
+            }
+            BlockKind::Para(content) => {
+                match content.as_slice() {
+                    [Inline::Image { target, alt }] => self.image(target, alt, true),
+                    _ => self.inlines(content),
+                }
+                self.out.push_str("\n\n");
+            }
+            BlockKind::Heading {
+                level,
+                attr,
+                content,
+            } => {
+                let level = (*level).clamp(1, 6) + self.offset;
+                let _ = write!(self.out, "#heading(level: {level})[");
+                self.inlines(content);
+                self.out.push(']');
+                if let Some(label) = self.headings.label(&attr.id) {
+                    let _ = write!(self.out, "<{label}>");
+                }
+                self.out.push_str("\n\n");
+            }
+            BlockKind::CodeBlock { lang, text, .. } => {
+                self.out.push_str("#raw(block: true, ");
+                if let Some(lang) = lang.as_deref().filter(|l| !l.is_empty()) {
+                    self.out.push_str("lang: ");
+                    string(&mut self.out, lang);
+                    self.out.push_str(", ");
+                }
+                string(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
+                self.out.push_str(")\n\n");
+            }
+            BlockKind::RawBlock { text, .. } => {
+                // Raw content for another format is shown as its source text, never interpreted.
+                self.out.push_str("#raw(block: true, ");
+                string(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
+                self.out.push_str(")\n\n");
+            }
+            BlockKind::BlockQuote(children) => {
+                self.out.push_str("#quote(block: true)[\n");
+                self.blocks(children);
+                self.out.push_str("]\n\n");
+            }
+            BlockKind::Alert {
+                kind,
+                title,
+                blocks,
+            } => {
+                self.out.push_str("#bindery-alert(");
+                string(
+                    &mut self.out,
+                    title.as_deref().unwrap_or(kind.default_title()),
+                );
+                let _ = writeln!(self.out, ", rgb(\"{}\"))[", alert_colour(*kind));
+                self.blocks(blocks);
+                self.out.push_str("]\n\n");
+            }
+            BlockKind::BulletList(items) => {
+                let _ = write!(self.out, "#list(tight: {}", is_tight(items));
+                self.list_items(items);
+                self.out.push_str(")\n\n");
+            }
+            BlockKind::OrderedList {
+                start,
+                delim,
+                items,
+            } => {
+                let numbering = match delim {
+                    ListDelim::Period => "1.",
+                    ListDelim::Paren => "1)",
+                };
+                let _ = write!(
+                    self.out,
+                    "#enum(tight: {}, start: {}, numbering: \"{numbering}\"",
+                    is_tight(items),
+                    (*start).min(i64::MAX as u64),
+                );
+                self.list_items(items);
+                self.out.push_str(")\n\n");
+            }
+            BlockKind::DefinitionList(items) => self.definitions(items),
+            BlockKind::Table(table) => self.table(table),
+            BlockKind::ThematicBreak => self.out.push_str("#divider()\n\n"),
+        }
+    }
+
+    /// A container written without its Typst container, once the nesting budget is spent:
+    /// markers, titles and terms become text at the start of paragraphs.
+    fn flat_block(&mut self, block: &'a Block) {
+        if !self.flattened {
+            self.flattened = true;
+            self.warnings.push(
+                Warning::new(
+                    "structure nested too deep for PDF layout is shown without indentation",
+                    self.span,
+                )
+                .with_hint("lists, quotes and alerts this deep keep their text and markers"),
+            );
+        }
+        match &block.kind {
+            BlockKind::BlockQuote(children) => self.blocks(children),
+            BlockKind::Alert {
+                kind,
+                title,
+                blocks,
+            } => {
+                self.out.push_str("#strong[");
+                text(
+                    &mut self.out,
+                    title.as_deref().unwrap_or(kind.default_title()),
+                );
+                self.out.push_str("]\n\n");
+                self.blocks(blocks);
+            }
+            BlockKind::BulletList(items) => {
+                for item in items {
+                    self.flat_item("\u{2022} ", item);
+                }
+            }
+            BlockKind::OrderedList {
+                start,
+                delim,
+                items,
+            } => {
+                let close = match delim {
+                    ListDelim::Period => '.',
+                    ListDelim::Paren => ')',
+                };
+                for (n, item) in items.iter().enumerate() {
+                    let number = start.saturating_add(n as u64);
+                    self.flat_item(&format!("{number}{close} "), item);
+                }
+            }
+            BlockKind::DefinitionList(items) => {
+                for item in items {
+                    self.out.push_str("#strong[");
+                    self.inlines(&item.term);
+                    self.out.push_str("]\n\n");
+                    for definition in &item.definitions {
+                        self.blocks(definition);
+                    }
+                }
+            }
+            BlockKind::Plain(_)
+            | BlockKind::Para(_)
+            | BlockKind::Heading { .. }
+            | BlockKind::CodeBlock { .. }
+            | BlockKind::RawBlock { .. }
+            | BlockKind::Table(_)
+            | BlockKind::ThematicBreak => self.nested_block(block),
+        }
+    }
+
+    fn flat_item(&mut self, marker: &str, item: &'a ListItem) {
+        text(&mut self.out, marker);
+        if let Some(done) = item.checked {
+            let _ = write!(self.out, "#bindery-task({done})#\" \";");
+        }
+        self.blocks(&item.blocks);
+        self.out.push_str("\n\n");
+    }
+
+    fn list_items(&mut self, items: &'a [ListItem]) {
+        for item in items {
+            self.out.push_str(",\n[");
+            if let Some(done) = item.checked {
+                let _ = write!(self.out, "#bindery-task({done})#\" \";");
+            }
+            self.blocks(&item.blocks);
+            self.out.push(']');
+        }
+    }
+
+    fn definitions(&mut self, items: &'a [DefinitionItem]) {
+        self.out.push_str("#terms(tight: false");
+        for item in items {
+            self.out.push_str(",\nterms.item([");
+            self.inlines(&item.term);
+            self.out.push_str("], [");
+            for (n, definition) in item.definitions.iter().enumerate() {
+                if n > 0 {
+                    self.out.push_str("\n\n");
+                }
+                self.blocks(definition);
+            }
+            self.out.push_str("])");
+        }
+        self.out.push_str(")\n\n");
+    }
+
+    fn table(&mut self, table: &'a Table) {
+        let columns = table
+            .aligns
+            .len()
+            .max(table.head.len())
+            .max(table.rows.iter().map(Vec::len).max().unwrap_or(0))
+            .max(1);
+        let _ = write!(self.out, "#table(columns: {columns}, align: (");
+        for n in 0..columns {
+            let align = match table.aligns.get(n).copied().unwrap_or_default() {
+                Alignment::Default => "start",
+                Alignment::Left => "left",
+                Alignment::Center => "center",
+                Alignment::Right => "right",
+            };
+            let _ = write!(self.out, "{align}, ");
+        }
+        self.out.push_str("),\ntable.header(");
+        self.row(&table.head, columns);
+        self.out.push(')');
+        for row in &table.rows {
+            self.out.push_str(",\n");
+            self.row(row, columns);
+        }
+        self.out.push_str(",\ntable.hline(stroke: 0.8pt))\n\n");
+    }
+
+    /// One row, padded with empty cells so every row spans all columns.
+    fn row(&mut self, cells: &'a [Vec<Inline>], columns: usize) {
+        for n in 0..columns {
+            if n > 0 {
+                self.out.push_str(", ");
+            }
+            self.out.push('[');
+            if let Some(cell) = cells.get(n) {
+                self.inlines(cell);
+            }
+            self.out.push(']');
+        }
+    }
+
+    fn inlines(&mut self, inlines: &'a [Inline]) {
+        for inline in inlines {
+            self.inline(inline);
+        }
+    }
+
+    fn inline(&mut self, inline: &'a Inline) {
+        match inline {
+            Inline::Text(s) => text(&mut self.out, s),
+            Inline::SoftBreak => self.out.push(' '),
+            Inline::LineBreak => self.out.push_str("#linebreak();"),
+            Inline::Emph(content) => self.wrapped("emph", content),
+            Inline::Strong(content) => self.wrapped("strong", content),
+            Inline::Strikeout(content) => self.wrapped("strike", content),
+            Inline::Code(code) => {
+                self.out.push_str("#raw(");
+                string(&mut self.out, code);
+                self.out.push_str(");");
+            }
+            Inline::Link {
+                target, content, ..
+            } => self.link(target, content),
+            Inline::Image { target, alt } => self.image(target, alt, false),
+            Inline::Raw { text: raw, .. } => text(&mut self.out, raw),
+            Inline::Math { display, tex } => {
+                if *display {
+                    self.out.push_str("#bindery-display-math(");
+                } else {
+                    self.out.push_str("#raw(lang: \"latex\", ");
+                }
+                string(&mut self.out, tex);
+                self.out.push_str(");");
+            }
+            Inline::Note(blocks) => {
+                self.out.push_str("#footnote[");
+                self.blocks(blocks);
+                self.out.push(']');
+            }
+        }
+    }
+
+    fn wrapped(&mut self, function: &str, content: &'a [Inline]) {
+        let _ = write!(self.out, "#{function}[");
+        self.inlines(content);
+        self.out.push(']');
+    }
+
+    fn link(&mut self, target: &'a Target, content: &'a [Inline]) {
+        let url = target.url.as_str();
+        if let Some(fragment) = url.strip_prefix('#') {
+            let label = self
+                .headings
+                .label(fragment)
+                .or_else(|| self.headings.label(&percent_decode(fragment)));
+            match label {
+                Some(label) => {
+                    let _ = write!(self.out, "#link(<{label}>)[");
+                    self.inlines(content);
+                    self.out.push(']');
+                }
+                None => {
+                    // Typst aborts on a link to a missing label; keep the words, drop the link.
+                    self.warnings.push(
+                        Warning::new(
+                            format!("link to `{url}` has no matching heading; shown as plain text"),
+                            self.span,
+                        )
+                        .with_hint("check the heading's id, e.g. `#my-heading` for `# My Heading`"),
+                    );
+                    self.inlines(content);
+                }
+            }
+            return;
+        }
+        // Typst refuses empty and over-long URLs; such a link keeps its words.
+        if url.is_empty() || url.len() > 8000 {
+            self.inlines(content);
+            return;
+        }
+        self.out.push_str("#link(");
+        string(&mut self.out, url);
+        self.out.push_str(")[");
+        self.inlines(content);
+        self.out.push(']');
+    }
+
+    /// An image from the pipeline's assets; `block` when it stands alone in its paragraph.
+    fn image(&mut self, target: &'a Target, alt: &'a [Inline], block: bool) {
+        let alt_text = plain_text(alt);
+        let Some(number) = self.image_number(&target.url) else {
+            // Shown as its description, so the reader still learns what was there.
+            self.out.push_str("#emph[");
+            text(&mut self.out, &format!("[{}]", alt_text.trim()));
+            self.out.push(']');
+            return;
+        };
+        if block {
+            self.out.push_str("#align(center, image(");
+        } else {
+            self.out.push_str("#box(image(");
+        }
+        string(&mut self.out, &image_path(number));
+        if !alt_text.trim().is_empty() {
+            self.out.push_str(", alt: ");
+            string(&mut self.out, alt_text.trim());
+        }
+        self.out.push_str("));");
+    }
+
+    /// The number of the image at `url`, embedding it on first use; `None` (with a warning) when
+    /// the pipeline did not load it or Typst cannot decode its format.
+    fn image_number(&mut self, url: &'a str) -> Option<usize> {
+        if let Some(&number) = self.image_numbers.get(url) {
+            return Some(number);
+        }
+        let problem = match self.assets.get(url) {
+            None => "was not loaded",
+            Some(asset) if ImageFormat::detect(&asset.data).is_none() => {
+                "is not a PNG, JPEG, GIF, WebP, SVG or PDF image"
+            }
+            Some(_) if self.images.len() >= MAX_IMAGES => "is beyond the per-document image limit",
+            Some(asset) => {
+                let number = self.images.len();
+                self.images.push(Bytes::new(asset.data.clone()));
+                self.image_numbers.insert(url, number);
+                return Some(number);
+            }
+        };
+        self.warnings.push(Warning::new(
+            format!("image `{url}` {problem}; its description is shown instead"),
+            self.span,
+        ));
+        None
+    }
+}
+
+/// A list is tight when its items hold plain text rather than paragraphs.
+fn is_tight(items: &[ListItem]) -> bool {
+    items.iter().all(|item| {
+        !matches!(
+            item.blocks.first().map(|b| &b.kind),
+            Some(BlockKind::Para(_))
+        )
+    })
+}
+
+/// GitHub's alert colours, darkened slightly for print.
+fn alert_colour(kind: AlertKind) -> &'static str {
+    match kind {
+        AlertKind::Note => "#0969da",
+        AlertKind::Tip => "#1a7f37",
+        AlertKind::Important => "#8250df",
+        AlertKind::Warning => "#9a6700",
+        AlertKind::Caution => "#cf222e",
+    }
+}
+
+/// `%C3%BC` -> `ü`, for fragments written percent-encoded; invalid sequences stay as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bindery_model::build::{heading, link, para, strong, text as t};
+
+    fn markup(blocks: Vec<Block>) -> String {
+        let document = Document {
+            meta: Default::default(),
+            blocks,
+        };
+        let headings = Headings::new(&document);
+        body(&document, &headings, &Assets::new(), 0).markup
+    }
+
+    #[test]
+    fn text_is_always_a_string_literal() {
+        let out = markup(vec![para(vec![
+            t("#read(\"/etc/passwd\") $x$ ] <l> @r "),
+            strong(vec![t("*b*")]),
+        ])]);
+        assert_eq!(
+            out,
+            "#\"#read(\\\"/etc/passwd\\\") $x$ ] <l> @r \";#strong[#\"*b*\";]\n\n"
+        );
+    }
+
+    #[test]
+    fn internal_links_resolve_or_fall_back_to_text() {
+        let document = Document {
+            meta: Default::default(),
+            blocks: vec![
+                heading(2, "tables", vec![t("Tables")]),
+                para(vec![
+                    link("#tables", vec![t("ok")]),
+                    link("#nowhere", vec![t("gone")]),
+                ]),
+            ],
+        };
+        let headings = Headings::new(&document);
+        let out = body(&document, &headings, &Assets::new(), 0);
+        assert!(out.markup.contains("#heading(level: 2)[#\"Tables\";]<h0>"));
+        assert!(out.markup.contains("#link(<h0>)[#\"ok\";]"));
+        assert!(out.markup.contains("#\"gone\";"));
+        assert_eq!(out.warnings.len(), 1);
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("%C3%BCber"), "über");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

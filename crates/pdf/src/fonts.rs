@@ -1,0 +1,236 @@
+//! Fonts and the other process-wide state a render needs: loaded once, shared by every render.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use typst::text::{Font, FontBook, FontInfo};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt};
+
+use crate::Options;
+
+/// The family of the bundled body face (`fonts/NotoSerif-*.ttf`).
+pub(crate) const SERIF_FAMILY: &str = "Noto Serif";
+/// The family of the bundled monospace face (`fonts/DejaVuSansMono*.ttf`).
+pub(crate) const MONO_FAMILY: &str = "DejaVu Sans Mono";
+
+/// The bundled fonts, compiled in so output does not depend on the machine.
+const BUNDLED: [&[u8]; 6] = [
+    include_bytes!("../../../fonts/NotoSerif-Regular.ttf"),
+    include_bytes!("../../../fonts/NotoSerif-Italic.ttf"),
+    include_bytes!("../../../fonts/NotoSerif-Bold.ttf"),
+    include_bytes!("../../../fonts/NotoSerif-BoldItalic.ttf"),
+    include_bytes!("../../../fonts/DejaVuSansMono.ttf"),
+    include_bytes!("../../../fonts/DejaVuSansMono-Bold.ttf"),
+];
+
+/// How many renders run between two evictions of Typst's memo caches: often enough that a
+/// batch of thousands of documents stays bounded, rarely enough that a watch-style rebuild of
+/// one document still hits the cache.
+const EVICT_EVERY: usize = 30;
+
+/// Everything a render borrows from the process: Typst's standard library, the font book and the
+/// fonts themselves. Build it once with [`Resources::new`] and share it (it is `Send + Sync`)
+/// between every document and thread.
+pub struct Resources {
+    pub(crate) library: LazyHash<Library>,
+    pub(crate) book: LazyHash<FontBook>,
+    /// Parallel to the book's indices.
+    slots: Vec<FontSlot>,
+    renders: AtomicUsize,
+}
+
+/// One face in the book. Bundled faces are ready at once; faces found on disk are parsed in
+/// [`Resources::new`] for their metadata and their bytes are kept only once a document uses them,
+/// so a machine with hundreds of megabytes of CJK fonts does not hold them all in memory.
+struct FontSlot {
+    source: FontSource,
+    index: u32,
+    info: FontInfo,
+    font: OnceLock<Option<Font>>,
+}
+
+enum FontSource {
+    Bundled,
+    File(PathBuf),
+}
+
+impl std::fmt::Debug for Resources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resources")
+            .field("fonts", &self.slots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Resources {
+    /// Loads the bundled fonts, then the fonts in `options.font_dirs`, then (unless
+    /// `options.system_fonts` is off) the system's fonts. This is the only place that reads
+    /// font directories.
+    pub fn new(options: &Options) -> Self {
+        let mut slots = Vec::new();
+        for data in BUNDLED {
+            for font in Font::iter(typst::foundations::Bytes::new(data)) {
+                slots.push(FontSlot {
+                    source: FontSource::Bundled,
+                    index: font.index(),
+                    info: font.info().clone(),
+                    font: OnceLock::from(Some(font)),
+                });
+            }
+        }
+        let mut files = Vec::new();
+        for dir in &options.font_dirs {
+            collect_font_files(dir, 0, &mut files);
+        }
+        if options.system_fonts {
+            let mut system = Vec::new();
+            for dir in system_font_dirs() {
+                collect_font_files(&dir, 0, &mut system);
+            }
+            // Directory order differs between file systems; sorted paths make the book, and so
+            // the fallback choice, the same on every run.
+            system.sort();
+            files.extend(system);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for path in files {
+            let Ok(canonical) = path.canonicalize() else {
+                continue;
+            };
+            if !seen.insert(canonical) {
+                continue;
+            }
+            let Ok(data) = std::fs::read(&path) else {
+                continue;
+            };
+            let count = typst_font_count(&data);
+            for index in 0..count {
+                if let Some(info) = FontInfo::new(&data, index) {
+                    slots.push(FontSlot {
+                        source: FontSource::File(path.clone()),
+                        index,
+                        info,
+                        font: OnceLock::new(),
+                    });
+                }
+            }
+        }
+        let book = FontBook::from_infos(slots.iter().map(|slot| slot.info.clone()));
+        Self {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(book),
+            slots,
+            renders: AtomicUsize::new(0),
+        }
+    }
+
+    /// The face at `index` in the book, reading its file the first time a document needs it.
+    pub(crate) fn font(&self, index: usize) -> Option<Font> {
+        let slot = self.slots.get(index)?;
+        slot.font
+            .get_or_init(|| match &slot.source {
+                FontSource::Bundled => None,
+                FontSource::File(path) => {
+                    let data = std::fs::read(path).ok()?;
+                    Font::new(typst::foundations::Bytes::new(data), slot.index)
+                }
+            })
+            .clone()
+    }
+
+    /// The metadata of every face, in book order (for coverage checks).
+    pub(crate) fn infos(&self) -> impl Iterator<Item = &FontInfo> {
+        self.slots.iter().map(|slot| &slot.info)
+    }
+
+    /// Whether a family is in the book, so the font list names only families that exist
+    /// (Typst warns about unknown ones).
+    pub(crate) fn has_family(&self, family: &str) -> bool {
+        // The book keys families in lower case.
+        self.book.contains_family(&family.to_lowercase())
+    }
+
+    /// Counts a render and evicts Typst's memo caches every [`EVICT_EVERY`] renders, so a long
+    /// batch does not grow memory without bound.
+    pub(crate) fn count_render(&self) {
+        let n = self.renders.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_multiple_of(EVICT_EVERY) {
+            comemo::evict(EVICT_EVERY);
+        }
+    }
+}
+
+/// Number of faces in a font file or collection.
+fn typst_font_count(data: &[u8]) -> u32 {
+    // A collection starts with `ttcf` and its face count at byte 8; a single font has one face.
+    if data.len() >= 12 && &data[0..4] == b"ttcf" {
+        u32::from_be_bytes([data[8], data[9], data[10], data[11]]).min(256)
+    } else {
+        1
+    }
+}
+
+/// The directories fonts are installed in on this platform.
+fn system_font_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if cfg!(target_os = "windows") {
+        let windir = std::env::var_os("WINDIR").map_or_else(|| "C:\\Windows".into(), PathBuf::from);
+        dirs.push(windir.join("Fonts"));
+        if let Some(local) = std::env::var_os("LOCALAPPDATA") {
+            dirs.push(PathBuf::from(local).join("Microsoft\\Windows\\Fonts"));
+        }
+    } else if cfg!(target_os = "macos") {
+        dirs.push("/Library/Fonts".into());
+        dirs.push("/System/Library/Fonts".into());
+        dirs.push("/Network/Library/Fonts".into());
+        if let Some(home) = std::env::var_os("HOME") {
+            dirs.push(PathBuf::from(home).join("Library/Fonts"));
+        }
+    } else {
+        dirs.push("/usr/share/fonts".into());
+        dirs.push("/usr/local/share/fonts".into());
+        if let Some(data) = std::env::var_os("XDG_DATA_HOME") {
+            dirs.push(PathBuf::from(data).join("fonts"));
+        } else if let Some(home) = std::env::var_os("HOME") {
+            dirs.push(PathBuf::from(&home).join(".local/share/fonts"));
+        }
+        if let Some(home) = std::env::var_os("HOME") {
+            dirs.push(PathBuf::from(home).join(".fonts"));
+        }
+    }
+    dirs
+}
+
+/// Font files under `dir`, sorted within each directory. Symlinked directories are followed to a
+/// bounded depth, which also ends symlink loops.
+fn collect_font_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    if depth > 12 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            collect_font_files(&path, depth + 1, out);
+        } else if meta.is_file() && is_font_file(&path) {
+            out.push(path);
+        }
+    }
+}
+
+fn is_font_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "ttf" | "otf" | "ttc" | "otc"
+        )
+    })
+}

@@ -1,0 +1,319 @@
+//! bindery's PDF writer: a [`Document`] typeset with Typst's engine, used in-process as a library.
+//!
+//! In the pipeline this is one renderer among several: `bindery-markdown` reads a document,
+//! the pipeline loads its images into [`Assets`] and builds one [`Resources`] per process (the
+//! fonts), and [`render`] turns each document into PDF bytes plus warnings. [`render`] is pure:
+//! it writes the document as Typst markup in which every piece of user text is a string literal
+//! ([`emit`](crate::emit)), compiles it in a `World` that holds only that markup, the document's
+//! images and the fonts, and exports with `typst-pdf`. No file system, network or clock.
+
+mod coverage;
+mod emit;
+mod fonts;
+mod style;
+mod typst_syntax;
+mod world;
+
+use std::path::PathBuf;
+
+use bindery_model::{Assets, Document, Warned, Warning, limit_depth};
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst::syntax::DiagSpanKind;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+pub use fonts::Resources;
+
+use world::DocumentWorld;
+
+/// Paper size of the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// ISO A4, 210 × 297 mm.
+    #[default]
+    A4,
+    /// US Letter, 8.5 × 11 in.
+    Letter,
+}
+
+/// How to typeset; `Options::default()` is A4, no table of contents, system fonts on.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Paper size.
+    pub paper: Paper,
+    /// Put a table of contents with page numbers after the title block.
+    pub toc: bool,
+    /// Also use the fonts installed on the machine, as fallback for scripts the bundled fonts
+    /// lack (CJK, Arabic...). Read only by [`Resources::new`].
+    pub system_fonts: bool,
+    /// Extra font directories, searched after the bundled fonts and before the system's.
+    /// Read only by [`Resources::new`].
+    pub font_dirs: Vec<PathBuf>,
+    /// A document longer than this many pages is an error rather than a huge file.
+    pub max_pages: usize,
+    /// Creation time in Unix seconds (the pipeline sets it from `SOURCE_DATE_EPOCH`). Without
+    /// it the front matter `date` (`YYYY-MM-DD`) is used, and without that the PDF has no date.
+    pub timestamp: Option<i64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            paper: Paper::A4,
+            toc: false,
+            system_fonts: true,
+            font_dirs: Vec::new(),
+            max_pages: 5000,
+            timestamp: None,
+        }
+    }
+}
+
+/// Why a document could not be turned into a PDF.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The typeset document is longer than [`Options::max_pages`].
+    #[error("the document has {pages} pages, more than the limit of {limit}")]
+    TooManyPages {
+        /// Pages the document came to.
+        pages: usize,
+        /// The limit it exceeded.
+        limit: usize,
+    },
+    /// Typst could not compile the generated markup (a bug in this crate, or a resource such as
+    /// an image it could not decode).
+    #[error("typesetting failed: {0}")]
+    Typeset(String),
+    /// Typst could not write the PDF.
+    #[error("writing the PDF failed: {0}")]
+    Export(String),
+}
+
+/// Typesets `document` as PDF bytes, with warnings for dangling internal links, images that
+/// could not be embedded and characters no font covers.
+///
+/// `assets` holds the images the pipeline loaded for this document, keyed by URL as written;
+/// `resources` the fonts, shared by every call.
+pub fn render(
+    document: &Document,
+    assets: &Assets,
+    resources: &Resources,
+    options: &Options,
+) -> Result<Warned<Vec<u8>>, Error> {
+    let mut warnings = Vec::new();
+    // The reader already bounds depth; a document built by other means is bounded here, so
+    // the markup always stays below Typst's parser limit.
+    let flattened;
+    let document = if exceeds_depth(&document.blocks) {
+        let mut copy = document.clone();
+        warnings.extend(limit_depth(&mut copy));
+        flattened = copy;
+        &flattened
+    } else {
+        document
+    };
+
+    let date = options
+        .timestamp
+        .and_then(datetime_from_unix)
+        .or_else(|| document.meta.date.as_deref().and_then(datetime_from_iso));
+
+    let headings = emit::Headings::new(document);
+    let has_title = document
+        .meta
+        .title
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty());
+    let offset = u8::from(has_title);
+    let body = emit::body(document, &headings, assets, offset);
+    let mut source = style::preamble(&document.meta, resources, options, date.is_some(), offset);
+    style::title_block(&mut source, &document.meta, headings.title_label(document));
+    if options.toc {
+        style::table_of_contents(&mut source, offset);
+    }
+    source.push_str(&body.markup);
+    warnings.extend(body.warnings);
+    warnings.extend(coverage::missing_glyphs(document, resources));
+
+    let world = DocumentWorld::new(resources, source, body.images, date);
+    resources.count_render();
+    let compiled = typst::compile::<PagedDocument>(&world);
+    warnings.extend(
+        compiled
+            .warnings
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| Warning::new(format!("typesetting: {}", d.message), None)),
+    );
+    let paged = compiled
+        .output
+        .map_err(|errors| Error::Typeset(describe(&world, &errors)))?;
+    let pages = paged.pages().len();
+    if pages > options.max_pages {
+        return Err(Error::TooManyPages {
+            pages,
+            limit: options.max_pages,
+        });
+    }
+
+    let pdf_options = PdfOptions {
+        ident: match document.meta.identifier.as_deref() {
+            Some(id) if !id.is_empty() => Smart::Custom(id.to_string()),
+            _ => Smart::Auto,
+        },
+        creator: Smart::Custom(Some(format!(
+            "bindery {} (Typst)",
+            env!("CARGO_PKG_VERSION")
+        ))),
+        timestamp: date.map(Timestamp::new_utc),
+        ..PdfOptions::default()
+    };
+    let bytes = typst_pdf::pdf(&paged, &pdf_options)
+        .map_err(|errors| Error::Export(describe(&world, &errors)))?;
+    Ok(Warned {
+        output: bytes,
+        warnings,
+    })
+}
+
+/// Whether any block nests deeper than the model's limit (blocks only: inline nesting adds
+/// little Typst syntax per level, and the reader bounds it).
+fn exceeds_depth(blocks: &[bindery_model::Block]) -> bool {
+    let mut stack: Vec<(&[bindery_model::Block], usize)> = vec![(blocks, 1)];
+    while let Some((blocks, depth)) = stack.pop() {
+        if depth > bindery_model::MAX_DEPTH {
+            return true;
+        }
+        for block in blocks {
+            use bindery_model::BlockKind;
+            match &block.kind {
+                BlockKind::BlockQuote(children)
+                | BlockKind::Alert {
+                    blocks: children, ..
+                } => stack.push((children, depth + 1)),
+                BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                    for item in items {
+                        stack.push((&item.blocks, depth + 1));
+                    }
+                }
+                BlockKind::DefinitionList(items) => {
+                    for item in items {
+                        for definition in &item.definitions {
+                            stack.push((definition, depth + 1));
+                        }
+                    }
+                }
+                BlockKind::Plain(_)
+                | BlockKind::Para(_)
+                | BlockKind::Heading { .. }
+                | BlockKind::CodeBlock { .. }
+                | BlockKind::RawBlock { .. }
+                | BlockKind::Table(_)
+                | BlockKind::ThematicBreak => {}
+            }
+        }
+    }
+    false
+}
+
+/// Typst's diagnostics as one message; the line of generated markup is included because the
+/// user's own positions do not survive into it.
+fn describe(world: &DocumentWorld<'_>, errors: &[SourceDiagnostic]) -> String {
+    let mut parts = Vec::new();
+    for error in errors {
+        let mut part = error.message.to_string();
+        if let DiagSpanKind::Number { id, .. } = error.span.get()
+            && id == typst::World::main(world)
+            && let Some(range) = typst::WorldExt::range(world, error.span)
+        {
+            let text = world.main_source().text();
+            let line = text[..range.start].matches('\n').count() + 1;
+            part.push_str(&format!(" (generated markup line {line})"));
+        }
+        for hint in &error.hints {
+            part.push_str(&format!("; hint: {}", hint.v));
+        }
+        parts.push(part);
+    }
+    parts.join("; ")
+}
+
+/// A UTC date-time from Unix seconds (days-from-civil, after Howard Hinnant).
+fn datetime_from_unix(seconds: i64) -> Option<Datetime> {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Datetime::from_ymd_hms(
+        i32::try_from(year).ok()?,
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+        u8::try_from(secs / 3600).ok()?,
+        u8::try_from(secs % 3600 / 60).ok()?,
+        u8::try_from(secs % 60).ok()?,
+    )
+}
+
+/// A date from front matter written `YYYY-MM-DD` (anything after the day, such as a time, is
+/// ignored); `None` for anything else.
+fn datetime_from_iso(date: &str) -> Option<Datetime> {
+    let date = date.trim();
+    let bytes = date.as_bytes();
+    if bytes.len() < 10
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes.get(10).is_some_and(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let year = date.get(0..4)?.parse().ok()?;
+    let month = date.get(5..7)?.parse().ok()?;
+    let day = date.get(8..10)?.parse().ok()?;
+    Datetime::from_ymd_hms(year, month, day, 0, 0, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_seconds_to_utc() {
+        let d = datetime_from_unix(1_700_000_000).unwrap();
+        assert_eq!(
+            (
+                d.year(),
+                d.month(),
+                d.day(),
+                d.hour(),
+                d.minute(),
+                d.second()
+            ),
+            (Some(2023), Some(11), Some(14), Some(22), Some(13), Some(20))
+        );
+        let epoch = datetime_from_unix(0).unwrap();
+        assert_eq!(
+            (epoch.year(), epoch.month(), epoch.day()),
+            (Some(1970), Some(1), Some(1))
+        );
+    }
+
+    #[test]
+    fn front_matter_dates() {
+        let d = datetime_from_iso("2025-01-15").unwrap();
+        assert_eq!(
+            (d.year(), d.month(), d.day()),
+            (Some(2025), Some(1), Some(15))
+        );
+        assert!(datetime_from_iso("2025-01-15T10:00:00Z").is_some());
+        assert!(datetime_from_iso("January 2025").is_none());
+        assert!(datetime_from_iso("2025-13-01").is_none());
+    }
+}

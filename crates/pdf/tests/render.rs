@@ -1,0 +1,461 @@
+//! End-to-end checks of `bindery_pdf::render` with the PDF tools CI installs (qpdf,
+//! poppler-utils): text extraction, link annotations, fonts, outline, determinism, depth.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use bindery_markdown::{Dialect, ReadOptions};
+use bindery_model::build::*;
+use bindery_model::{Asset, Assets, Block, BlockKind, Document, Inline, ListItem, Warned};
+use bindery_pdf::{Options, Paper, Resources, render};
+
+fn data(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn parse(source: &str, name: &str) -> Document {
+    bindery_markdown::parse(
+        source,
+        &ReadOptions {
+            dialect: Dialect::Markdown,
+            file_name: Some(name.to_string()),
+        },
+    )
+    .unwrap()
+    .output
+}
+
+/// One set of fonts per process, as the pipeline does.
+fn with_system_fonts() -> &'static Resources {
+    static RESOURCES: OnceLock<Resources> = OnceLock::new();
+    RESOURCES.get_or_init(|| Resources::new(&Options::default()))
+}
+
+fn bundled_only() -> &'static Resources {
+    static RESOURCES: OnceLock<Resources> = OnceLock::new();
+    RESOURCES.get_or_init(|| {
+        Resources::new(&Options {
+            system_fonts: false,
+            ..Options::default()
+        })
+    })
+}
+
+fn pdf(document: &Document, resources: &Resources, options: &Options) -> Warned<Vec<u8>> {
+    render(document, &Assets::new(), resources, options).unwrap()
+}
+
+/// Writes `bytes` to a fresh file named after the test, for the command-line tools.
+fn file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bindery-pdf-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn tool(program: &str, args: &[&str], path: &PathBuf) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .arg(path)
+        .args(if program == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .output()
+        .unwrap_or_else(|e| panic!("{program} must be installed (poppler-utils/qpdf): {e}"));
+    assert!(
+        output.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Extracted text with whitespace collapsed and hyphenation undone, so line breaks from
+/// justification do not matter. Typst marks its hyphens as soft (U+00AD).
+fn text_of(path: &PathBuf) -> String {
+    tool("pdftotext", &["-enc", "UTF-8"], path)
+        .replace("\u{AD}\n", "")
+        .replace("\u{AD} ", "")
+        .replace('\u{AD}', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every font embedded and with a ToUnicode map, per `pdffonts`.
+fn assert_fonts_embedded(path: &PathBuf) {
+    let listing = tool("pdffonts", &[], path);
+    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "no fonts in {listing}");
+    for row in rows {
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        // name type encoding emb sub uni object ID: the flags are the 5th..3rd from the end.
+        let n = columns.len();
+        assert_eq!(columns[n - 5], "yes", "not embedded: {row}");
+        assert_eq!(columns[n - 3], "yes", "no ToUnicode: {row}");
+    }
+}
+
+fn assert_qpdf_check(path: &PathBuf) {
+    let out = tool("qpdf", &["--check"], path);
+    assert!(out.contains("No syntax or stream encoding errors"), "{out}");
+}
+
+#[test]
+fn seed_article_is_small_with_exact_link_annotations() {
+    let document = parse(&data("seed.md"), "000_e4f0220eb1f8b319.txt");
+    let out = pdf(&document, with_system_fonts(), &Options::default());
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert!(
+        out.output.len() <= 40 * 1024,
+        "seed PDF is {} bytes",
+        out.output.len()
+    );
+    let path = file("seed", &out.output);
+    assert_qpdf_check(&path);
+    assert_fonts_embedded(&path);
+
+    let qdf = path.with_extension("qdf.pdf");
+    let status = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&path)
+        .arg(&qdf)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    let uris: Vec<&str> = raw
+        .match_indices("/URI (")
+        .map(|(i, _)| {
+            let rest = &raw[i + 6..];
+            &rest[..rest.find(')').unwrap()]
+        })
+        .collect();
+    let mut unique = uris.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique,
+        [
+            "https://en.wikipedia.org/wiki/Dissolution_of_the_Soviet_Union",
+            "https://www.youngpioneertours.com/cuba-and-north-korea/",
+        ]
+    );
+    assert!(raw.contains("/Subtype /Link"));
+
+    let text = text_of(&path);
+    assert!(text.contains("Foreign Relations of the DPRK"));
+    assert!(text.contains("pursuit of a more independent foreign policy"));
+}
+
+#[test]
+fn hostile_text_prints_literally() {
+    let mut document = parse(&data("hostile.md"), "hostile.md");
+    // The reader may turn `$..$` into math; state the raw strings in the model too.
+    document.blocks.push(para(vec![
+        text("Model: #read(\"/etc/passwd\") $x$ # ] * _ \\ <label> @ref `tick` \"quoted\""),
+        strong(vec![text("]]) #{panic()}")]),
+    ]));
+    document
+        .blocks
+        .push(code_block(Some("rust\"); #read(\"x"), "let s = \"]\";\n"));
+    let out = pdf(&document, bundled_only(), &Options::default());
+    let path = file("hostile", &out.output);
+    assert_qpdf_check(&path);
+    let text = text_of(&path);
+    for needle in [
+        "#read(\"/etc/passwd\")",
+        "#set page(width: 1pt) and <label>",
+        "#let x = 1",
+        "@ref",
+        "// not a comment and /* nor this */",
+        "#strong[x]",
+        "#read(\"/etc/hostname\") in a note",
+        "$x$ # ] * _ \\ <label> @ref `tick` \"quoted\"",
+        "]]) #{panic()}",
+        "let s = \"]\";",
+        "#col",
+        "]cell[",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in {text}");
+    }
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let document = parse(&data("seed.md"), "seed.md");
+    let resources = with_system_fonts();
+    let options = Options {
+        timestamp: Some(1_700_000_000),
+        toc: true,
+        ..Options::default()
+    };
+    let a = pdf(&document, resources, &options).output;
+    let b = pdf(&document, resources, &options).output;
+    assert!(a == b, "two renders differ");
+    let path = file("dated", &a);
+    let info = tool("pdfinfo", &[], &path);
+    assert!(info.contains("2023"), "{info}");
+}
+
+#[test]
+fn no_date_without_timestamp_or_front_matter() {
+    let document = parse(&data("seed.md"), "seed.md");
+    let out = pdf(&document, with_system_fonts(), &Options::default());
+    let info = tool("pdfinfo", &[], &file("undated", &out.output));
+    assert!(!info.contains("CreationDate"), "{info}");
+}
+
+#[test]
+fn missing_glyphs_are_listed_without_system_fonts() {
+    let document = parse(&data("korean-arabic.md"), "korean-arabic.md");
+    let out = pdf(&document, bundled_only(), &Options::default());
+    let warning = out
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("no available font"))
+        .unwrap_or_else(|| panic!("no missing-glyph warning in {:?}", out.warnings));
+    assert!(warning.message.contains("U+D55C 한"), "{}", warning.message);
+    // Arabic is not listed: the bundled DejaVu Sans Mono covers it.
+    assert!(!warning.message.contains("U+0627"), "{}", warning.message);
+    assert!(
+        warning.message.contains("first at line"),
+        "{}",
+        warning.message
+    );
+}
+
+#[test]
+fn system_fonts_render_korean_and_arabic() {
+    let has_cjk = Command::new("fc-list")
+        .arg(":lang=ko")
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    if !has_cjk {
+        eprintln!("skipped: no Korean font installed (apt-get install fonts-noto-cjk)");
+        return;
+    }
+    let document = parse(&data("korean-arabic.md"), "korean-arabic.md");
+    let out = pdf(&document, with_system_fonts(), &Options::default());
+    assert!(
+        out.warnings
+            .iter()
+            .all(|w| !w.message.contains("no available font")),
+        "{:?}",
+        out.warnings
+    );
+    let path = file("korean", &out.output);
+    assert_fonts_embedded(&path);
+    let text = text_of(&path);
+    assert!(
+        text.contains("한국어 도서관은 매일 열려 있습니다."),
+        "{text}"
+    );
+    // pdftotext gives right-to-left words in visual or logical order depending on version;
+    // the words themselves must be there.
+    for word in ["المكتبة", "مفتوحة"] {
+        assert!(text.contains(word), "missing {word} in {text}");
+    }
+}
+
+fn nested(depth: usize, wrap: impl Fn(Vec<Block>) -> Block) -> Block {
+    let mut block = para(vec![text("innermost")]);
+    for _ in 1..depth {
+        block = wrap(vec![para(vec![text("level")]), block]);
+    }
+    block
+}
+
+#[test]
+fn thirty_two_levels_of_nesting_render() {
+    let mut emphasis = vec![text("deep")];
+    for n in 0..31 {
+        emphasis = vec![if n % 2 == 0 {
+            Inline::Emph(emphasis)
+        } else {
+            Inline::Strong(emphasis)
+        }];
+    }
+    let document = Document {
+        meta: Default::default(),
+        blocks: vec![
+            nested(32, block_quote),
+            nested(32, |blocks| bullet_list(vec![blocks])),
+            nested(32, |blocks| {
+                BlockKind::OrderedList {
+                    start: 1,
+                    delim: Default::default(),
+                    items: vec![ListItem {
+                        checked: Some(true),
+                        blocks,
+                    }],
+                }
+                .into()
+            }),
+            nested(32, |blocks| {
+                BlockKind::Alert {
+                    kind: bindery_model::AlertKind::Note,
+                    title: None,
+                    blocks,
+                }
+                .into()
+            }),
+            para(emphasis),
+        ],
+    };
+    let out = pdf(&document, bundled_only(), &Options::default());
+    let text = text_of(&file("deep", &out.output));
+    assert_eq!(text.matches("innermost").count(), 4, "{text}");
+    assert!(text.contains("deep"));
+
+    // Deeper than the model allows (built by hand, not by the reader): flattened, with a warning.
+    let document = Document {
+        meta: Default::default(),
+        blocks: vec![nested(200, block_quote)],
+    };
+    let out = pdf(&document, bundled_only(), &Options::default());
+    assert!(out.warnings.iter().any(|w| w.message.contains("flattened")));
+    assert!(text_of(&file("deeper", &out.output)).contains("innermost"));
+}
+
+#[test]
+fn reader_flattened_depth_renders() {
+    let source = format!("{}deep quote\n\n{}- deep list\n", "> ".repeat(60), {
+        let mut s = String::new();
+        for level in 0..60 {
+            s.push_str(&"  ".repeat(level));
+            s.push_str("- item\n");
+        }
+        s
+    });
+    let document = parse(&source, "deep.md");
+    let out = pdf(&document, bundled_only(), &Options::default());
+    let text = text_of(&file("reader-deep", &out.output));
+    assert!(text.contains("deep quote"), "{text}");
+}
+
+fn every_construct() -> (Document, Assets) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/reference");
+    let source = std::fs::read_to_string(root.join("every-construct.md")).unwrap();
+    let document = parse(&source, "every-construct.md");
+    let mut assets = Assets::new();
+    for (url, media_type) in [
+        ("images/red.png", "image/png"),
+        ("images/circle.svg", "image/svg+xml"),
+    ] {
+        let data = std::fs::read(root.join(url)).unwrap();
+        assets.insert(
+            url.to_string(),
+            Asset {
+                media_type: media_type.to_string(),
+                data: data.into(),
+                size: None,
+            },
+        );
+    }
+    (document, assets)
+}
+
+#[test]
+fn every_construct_has_outline_toc_and_no_surprises() {
+    let (document, assets) = every_construct();
+    let options = Options {
+        toc: true,
+        ..Options::default()
+    };
+    let out = render(&document, &assets, with_system_fonts(), &options).unwrap();
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    let path = file("every-construct", &out.output);
+    assert_qpdf_check(&path);
+    assert_fonts_embedded(&path);
+    let text = text_of(&path);
+    for needle in [
+        "Every Construct",
+        "Ada Quillfeather, Bruno Folio",
+        "Contents",
+        "Block Structures",
+        "fn main()",
+        "println!",
+        "333.75",
+        "Definition of term one.",
+        "Useful information.",
+        "A short numbered footnote.",
+        "\\int_0^1",
+        "☐",
+        "☑",
+        "Raw block",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in {text}");
+    }
+
+    // The PDF outline: the title at the top, the document's chapters beneath it.
+    let json = tool("qpdf", &["--json", "--json-key=outlines"], &path);
+    let title_at = json.find("\"title\": \"Every Construct\"").expect(&json);
+    let chapter_at = json.find("\"title\": \"Inline Text\"").expect(&json);
+    assert!(title_at < chapter_at);
+    let kids = json[title_at..].find("\"kids\"").map(|i| i + title_at);
+    assert!(kids.is_some_and(|k| k > title_at));
+}
+
+#[test]
+fn dangling_internal_link_is_text_with_warning() {
+    let document = Document {
+        meta: Default::default(),
+        blocks: vec![
+            heading(1, "here", vec![text("Here")]),
+            para(vec![
+                link("#here", vec![text("works")]),
+                text(" and "),
+                link("#nowhere", vec![text("dangles")]),
+            ]),
+        ],
+    };
+    let out = pdf(&document, bundled_only(), &Options::default());
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+    assert!(out.warnings[0].message.contains("#nowhere"));
+    assert!(text_of(&file("dangling", &out.output)).contains("works and dangles"));
+}
+
+#[test]
+fn letter_paper_and_page_limit() {
+    let document = parse(&data("seed.md"), "seed.md");
+    let letter = Options {
+        paper: Paper::Letter,
+        ..Options::default()
+    };
+    let out = pdf(&document, bundled_only(), &letter);
+    let info = tool("pdfinfo", &[], &file("letter", &out.output));
+    assert!(info.contains("612 x 792"), "{info}");
+
+    let limited = Options {
+        max_pages: 0,
+        ..Options::default()
+    };
+    let error = render(&document, &Assets::new(), bundled_only(), &limited).unwrap_err();
+    assert!(
+        error.to_string().contains("more than the limit of 0"),
+        "{error}"
+    );
+}
+
+#[test]
+fn missing_image_shows_its_description() {
+    let document = Document {
+        meta: Default::default(),
+        blocks: vec![para(vec![image("nowhere.png", vec![text("a lost map")])])],
+    };
+    let out = pdf(&document, bundled_only(), &Options::default());
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.message.contains("nowhere.png"))
+    );
+    assert!(text_of(&file("no-image", &out.output)).contains("[a lost map]"));
+}
