@@ -27,23 +27,21 @@ impl Resources {
     /// Loads syntect's bundled syntaxes and renders the light and dark theme CSS.
     pub fn new() -> Self {
         let themes = ThemeSet::load_defaults();
+        // Each theme applies under its own media query, so no rule of the light theme that
+        // the dark one lacks can leak dark-on-dark colours; paper always gets the light one.
         let mut theme_css = String::new();
-        // Both themes ship with syntect, so a failure here is a broken build, not bad input.
-        if let Some(css) = themes
-            .themes
-            .get(LIGHT_THEME)
-            .and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok())
-        {
-            theme_css.push_str(&css);
-        }
-        if let Some(css) = themes
-            .themes
-            .get(DARK_THEME)
-            .and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok())
-        {
-            theme_css.push_str("@media (prefers-color-scheme: dark) {\n");
-            theme_css.push_str(&css);
-            theme_css.push_str("}\n");
+        for (name, media) in [
+            (LIGHT_THEME, "print, (prefers-color-scheme: light)"),
+            (DARK_THEME, "screen and (prefers-color-scheme: dark)"),
+        ] {
+            // Both themes ship with syntect: a failure here is a broken build, not bad input.
+            if let Some(css) = themes
+                .themes
+                .get(name)
+                .and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok())
+            {
+                theme_css.push_str(&format!("@media {media} {{\n{css}}}\n"));
+            }
         }
         Self {
             syntaxes: SyntaxSet::load_defaults_newlines(),
@@ -51,7 +49,8 @@ impl Resources {
         }
     }
 
-    /// The CSS giving highlighted tokens their colours (light, then dark under a media query).
+    /// The CSS giving highlighted tokens their colours: a light theme for light screens and
+    /// print, a dark one for dark screens.
     pub fn theme_css(&self) -> &str {
         &self.theme_css
     }
