@@ -86,7 +86,8 @@ enum Built {
 struct Frame<'a> {
     node: Node<'a>,
     next: Option<Node<'a>>,
-    out: Vec<Built>,
+    /// Where this node's converted children begin on the converter's shared output stack.
+    start: usize,
     /// The span of the nearest block, for warnings about inline content.
     span: Option<Span>,
     /// Set when this frame expands a footnote definition at a reference.
@@ -94,11 +95,11 @@ struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
-    fn new(node: Node<'a>, span: Option<Span>, note: Option<String>) -> Self {
+    fn new(node: Node<'a>, start: usize, span: Option<Span>, note: Option<String>) -> Self {
         Self {
             node,
             next: node.first_child(),
-            out: Vec::new(),
+            start,
             span,
             note,
         }
@@ -112,6 +113,12 @@ struct FootnoteDefinition<'a> {
 }
 
 struct Converter<'a> {
+    /// Converted children of the open frames, innermost last: one buffer for the whole walk
+    /// rather than a vector per node.
+    out: Vec<Built>,
+    /// How many footnote definitions are being expanded; outside them every comrak node is
+    /// visited once, so its strings can be moved out instead of copied.
+    open_notes: usize,
     footnotes: HashMap<String, FootnoteDefinition<'a>>,
     warnings: Vec<Warning>,
     seen_warnings: HashSet<(Option<Span>, String)>,
@@ -127,6 +134,8 @@ impl<'a> Converter<'a> {
     /// Indexes the footnote definitions and reports the unreferenced ones.
     fn new(root: Node<'a>) -> Self {
         let mut converter = Self {
+            out: Vec::new(),
+            open_notes: 0,
             footnotes: HashMap::new(),
             warnings: Vec::new(),
             seen_warnings: HashSet::new(),
@@ -178,38 +187,66 @@ impl<'a> Converter<'a> {
     }
 
     fn run(&mut self, root: Node<'a>) -> Vec<Block> {
-        let mut stack = vec![Frame::new(root, None, None)];
+        let mut stack = vec![Frame::new(root, 0, None, None)];
         loop {
             let top = stack.last_mut().expect("the root frame is popped last");
             if let Some(child) = top.next {
                 top.next = child.next_sibling();
                 let parent_span = top.span;
                 match self.enter(child, parent_span) {
-                    Entered::Leaf(built) => top.out.push(built),
+                    Entered::Leaf(built) => self.out.push(built),
                     Entered::Open(frame) => stack.push(frame),
                 }
                 continue;
             }
             let frame = stack.pop().expect("checked above");
-            if let Some(name) = &frame.note
-                && let Some(definition) = self.footnotes.get_mut(name)
-            {
-                definition.open = false;
+            if let Some(name) = &frame.note {
+                self.open_notes -= 1;
+                if let Some(definition) = self.footnotes.get_mut(name) {
+                    definition.open = false;
+                }
             }
             let built = self.finish(frame);
-            match stack.last_mut() {
-                Some(parent) => parent.out.push(built),
-                None => return collect_blocks(vec![built]),
+            if stack.is_empty() {
+                return collect_blocks(std::iter::once(built));
             }
+            self.out.push(built);
+        }
+    }
+
+    /// Moves the strings out of a text or code block node, when it is visited only once.
+    fn take_leaf(&self, node: Node<'a>) -> Option<Built> {
+        if self.open_notes > 0 {
+            return None;
+        }
+        let mut data = node.data_mut();
+        let own_span = Some(span(data.sourcepos));
+        match &mut data.value {
+            NodeValue::Text(text) => Some(Built::Inline(Inline::Text(
+                std::mem::take(text).into_owned(),
+            ))),
+            NodeValue::CodeBlock(code) => Some(Built::Block(Block {
+                kind: BlockKind::CodeBlock {
+                    lang: code.info.split_whitespace().next().map(String::from),
+                    info: std::mem::take(&mut code.info),
+                    text: std::mem::take(&mut code.literal),
+                },
+                span: own_span,
+            })),
+            _ => None,
         }
     }
 
     /// Starts converting `node`: a leaf is converted at once, a container opens a frame.
     fn enter(&mut self, node: Node<'a>, parent_span: Option<Span>) -> Entered<'a> {
         self.budget = self.budget.saturating_sub(1);
+        if let Some(built) = self.take_leaf(node) {
+            return Entered::Leaf(built);
+        }
+        let start = self.out.len();
         let data = node.data();
         let own_span = Some(span(data.sourcepos));
-        let open = |span| Entered::Open(Frame::new(node, span, None));
+        let open = |span| Entered::Open(Frame::new(node, start, span, None));
         let leaf = |built| Entered::Leaf(built);
         let block = |kind| {
             Entered::Leaf(Built::Block(Block {
@@ -321,22 +358,23 @@ impl<'a> Converter<'a> {
             return as_text(&name);
         }
         definition.open = true;
+        self.open_notes += 1;
         let node = definition.node;
         let own_span = Some(span_of(node));
-        Entered::Open(Frame::new(node, own_span, Some(name)))
+        Entered::Open(Frame::new(node, self.out.len(), own_span, Some(name)))
     }
 
     /// Builds a container from its converted children.
     fn finish(&mut self, frame: Frame<'a>) -> Built {
         let Frame {
             node,
-            out,
+            start,
             span: frame_span,
             note,
             ..
         } = frame;
         if note.is_some() {
-            return Built::Inline(Inline::Note(collect_blocks(out)));
+            return Built::Inline(Inline::Note(collect_blocks(self.out.drain(start..))));
         }
         let data = node.data();
         let own_span = Some(span(data.sourcepos));
@@ -350,18 +388,23 @@ impl<'a> Converter<'a> {
             NodeValue::Document
             | NodeValue::CalloutTitle
             | NodeValue::BlockDirective(_)
-            | NodeValue::FootnoteDefinition(_) => Built::Blocks(collect_blocks(out)),
+            | NodeValue::FootnoteDefinition(_) => {
+                Built::Blocks(collect_blocks(self.out.drain(start..)))
+            }
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) | NodeValue::Callout(_) => {
-                block(BlockKind::BlockQuote(collect_blocks(out)))
+                block(BlockKind::BlockQuote(collect_blocks(
+                    self.out.drain(start..),
+                )))
             }
             NodeValue::Alert(alert) => block(BlockKind::Alert {
                 kind: alert_kind(alert.alert_type),
                 title: alert.title.clone(),
-                blocks: collect_blocks(out),
+                blocks: collect_blocks(self.out.drain(start..)),
             }),
             NodeValue::List(list) => {
-                let items = out
-                    .into_iter()
+                let items = self
+                    .out
+                    .drain(start..)
                     .filter_map(|built| match built {
                         Built::Item(item) => Some(item),
                         _ => None,
@@ -381,14 +424,15 @@ impl<'a> Converter<'a> {
             }
             NodeValue::Item(_) => Built::Item(ListItem {
                 checked: None,
-                blocks: collect_blocks(out),
+                blocks: collect_blocks(self.out.drain(start..)),
             }),
             NodeValue::TaskItem(task) => Built::Item(ListItem {
                 checked: Some(task.symbol.is_some()),
-                blocks: collect_blocks(out),
+                blocks: collect_blocks(self.out.drain(start..)),
             }),
             NodeValue::DescriptionList => block(BlockKind::DefinitionList(
-                out.into_iter()
+                self.out
+                    .drain(start..)
                     .filter_map(|built| match built {
                         Built::DefinitionItem(item) => Some(item),
                         _ => None,
@@ -397,7 +441,7 @@ impl<'a> Converter<'a> {
             )),
             NodeValue::DescriptionItem(_) => {
                 let mut item = DefinitionItem::default();
-                for built in out {
+                for built in self.out.drain(start..) {
                     match built {
                         Built::Term(term) => {
                             if !item.term.is_empty() && !term.is_empty() {
@@ -414,7 +458,7 @@ impl<'a> Converter<'a> {
             NodeValue::DescriptionTerm => {
                 // Each paragraph of a term arrives as spliced inlines; a line break joins them.
                 let mut term = Vec::new();
-                for built in out {
+                for built in self.out.drain(start..) {
                     if let Built::Inlines(inlines) = built {
                         if !term.is_empty() && !inlines.is_empty() {
                             term.push(Inline::SoftBreak);
@@ -426,27 +470,29 @@ impl<'a> Converter<'a> {
                 }
                 Built::Term(term)
             }
-            NodeValue::DescriptionDetails => Built::Details(collect_blocks(out)),
+            NodeValue::DescriptionDetails => {
+                Built::Details(collect_blocks(self.out.drain(start..)))
+            }
             NodeValue::Paragraph => {
-                let content = collect_inlines(out);
+                let content = collect_inlines(self.out.drain(start..));
                 match paragraph_role(node) {
                     ParagraphRole::Term => Built::Inlines(content),
                     ParagraphRole::Plain => block(BlockKind::Plain(content)),
                     ParagraphRole::Para => block(BlockKind::Para(content)),
                 }
             }
-            NodeValue::Subtext => block(BlockKind::Para(collect_inlines(out))),
+            NodeValue::Subtext => block(BlockKind::Para(collect_inlines(self.out.drain(start..)))),
             NodeValue::Heading(heading) => block(BlockKind::Heading {
                 level: heading.level,
                 attr: Attr::default(),
-                content: collect_inlines(out),
+                content: collect_inlines(self.out.drain(start..)),
             }),
             NodeValue::Table(table) => {
                 let mut model = Table {
                     aligns: table.alignments.iter().map(|a| alignment(*a)).collect(),
                     ..Table::default()
                 };
-                for built in out {
+                for built in self.out.drain(start..) {
                     if let Built::Row { header, cells } = built {
                         if header && model.head.is_empty() {
                             model.head = cells;
@@ -459,18 +505,25 @@ impl<'a> Converter<'a> {
             }
             NodeValue::TableRow(header) => Built::Row {
                 header: *header,
-                cells: out
-                    .into_iter()
+                cells: self
+                    .out
+                    .drain(start..)
                     .filter_map(|built| match built {
                         Built::Cell(cell) => Some(cell),
                         _ => None,
                     })
                     .collect(),
             },
-            NodeValue::TableCell => Built::Cell(collect_inlines(out)),
-            NodeValue::Emph => Built::Inline(Inline::Emph(collect_inlines(out))),
-            NodeValue::Strong => Built::Inline(Inline::Strong(collect_inlines(out))),
-            NodeValue::Strikethrough => Built::Inline(Inline::Strikeout(collect_inlines(out))),
+            NodeValue::TableCell => Built::Cell(collect_inlines(self.out.drain(start..))),
+            NodeValue::Emph => {
+                Built::Inline(Inline::Emph(collect_inlines(self.out.drain(start..))))
+            }
+            NodeValue::Strong => {
+                Built::Inline(Inline::Strong(collect_inlines(self.out.drain(start..))))
+            }
+            NodeValue::Strikethrough => {
+                Built::Inline(Inline::Strikeout(collect_inlines(self.out.drain(start..))))
+            }
             // Extensions the reader leaves off; should one appear, its text is kept.
             NodeValue::Highlight
             | NodeValue::Insert
@@ -479,20 +532,20 @@ impl<'a> Converter<'a> {
             | NodeValue::Subscript
             | NodeValue::SpoileredText
             | NodeValue::EscapedTag(_)
-            | NodeValue::Escaped => Built::Inlines(collect_inlines(out)),
+            | NodeValue::Escaped => Built::Inlines(collect_inlines(self.out.drain(start..))),
             NodeValue::Link(link) => {
-                let content = collect_inlines(out);
+                let content = collect_inlines(self.out.drain(start..));
                 let url = link.url.clone();
                 let title = link.title.clone();
                 self.link(url, title, content, frame_span)
             }
             NodeValue::WikiLink(link) => {
-                let content = collect_inlines(out);
+                let content = collect_inlines(self.out.drain(start..));
                 let url = link.url.clone();
                 self.link(url, String::new(), content, frame_span)
             }
             NodeValue::Image(link) => {
-                let alt = collect_inlines(out);
+                let alt = collect_inlines(self.out.drain(start..));
                 if let Some(scheme) = dangerous_scheme(&link.url) {
                     self.warn_dropped(scheme, "image", frame_span);
                     return Built::Inline(Inline::Text(plain_text(&alt)));
@@ -618,7 +671,7 @@ fn push_inline(out: &mut Vec<Inline>, inline: Inline) {
     out.push(inline);
 }
 
-fn collect_inlines(out: Vec<Built>) -> Vec<Inline> {
+fn collect_inlines(out: impl ExactSizeIterator<Item = Built>) -> Vec<Inline> {
     let mut inlines = Vec::with_capacity(out.len());
     for built in out {
         match built {
@@ -642,7 +695,7 @@ fn collect_inlines(out: Vec<Built>) -> Vec<Inline> {
     inlines
 }
 
-fn collect_blocks(out: Vec<Built>) -> Vec<Block> {
+fn collect_blocks(out: impl ExactSizeIterator<Item = Built>) -> Vec<Block> {
     let mut blocks = Vec::with_capacity(out.len());
     // Inline content directly in a block container should not happen; if it does, it is kept
     // as a `Plain` block rather than lost.

@@ -2,7 +2,7 @@
 //!
 //! Both run after `limit_depth`, so the recursion here is bounded by the model's depth limit.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use bindery_model::{Block, BlockKind, Inline, plain_text, slugify};
 
@@ -10,11 +10,19 @@ use bindery_model::{Block, BlockKind, Inline, plain_text, slugify};
 /// `intro-2`, in document order; a heading without letters or digits is a `section`.
 /// Headings inside footnotes count too, where each note is placed.
 pub(crate) fn assign_ids(blocks: &mut [Block]) {
-    let mut used = HashSet::new();
+    let mut used = Ids::default();
     assign_in_blocks(blocks, &mut used);
 }
 
-fn assign_in_blocks(blocks: &mut [Block], used: &mut HashSet<String>) {
+/// The ids given so far, and for each base the next suffix to try, so a thousand headings of
+/// one name cost linear time.
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+fn assign_in_blocks(blocks: &mut [Block], used: &mut Ids) {
     for block in blocks {
         match &mut block.kind {
             BlockKind::Heading { attr, content, .. } => {
@@ -57,7 +65,7 @@ fn assign_in_blocks(blocks: &mut [Block], used: &mut HashSet<String>) {
     }
 }
 
-fn assign_in_inlines(inlines: &mut [Inline], used: &mut HashSet<String>) {
+fn assign_in_inlines(inlines: &mut [Inline], used: &mut Ids) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => assign_in_blocks(blocks, used),
@@ -77,16 +85,20 @@ fn assign_in_inlines(inlines: &mut [Inline], used: &mut HashSet<String>) {
 }
 
 /// `base`, or `base-1`, `base-2`... whichever is free first; the result is marked as used.
-fn unique(base: String, used: &mut HashSet<String>) -> String {
-    let id = if used.contains(&base) {
-        (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|candidate| !used.contains(candidate))
-            .expect("some suffix is free")
+fn unique(base: String, ids: &mut Ids) -> String {
+    let id = if ids.used.contains(&base) {
+        let next = ids.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{next}");
+            *next += 1;
+            if !ids.used.contains(&candidate) {
+                break candidate;
+            }
+        }
     } else {
         base
     };
-    used.insert(id.clone());
+    ids.used.insert(id.clone());
     id
 }
 
