@@ -18,6 +18,11 @@ use crate::Dialect;
 use crate::references::Definitions;
 use crate::url::dangerous_scheme;
 
+/// How many footnotes may sit inside one another. Each note restarts the model's inline depth
+/// count, so a chain of notes citing notes is bounded here, where it is built:
+/// `bindery_model::limit_depth` recurses once per note.
+const MAX_NOTE_NESTING: usize = 4;
+
 /// The converted body with the warnings found on the way.
 pub(crate) struct Converted {
     pub blocks: Vec<Block>,
@@ -341,6 +346,17 @@ impl<'a> Converter<'a> {
                 format!("footnote [^{name}] cites itself; the inner citation was left as text"),
                 span,
                 None,
+            );
+            return as_text(&name);
+        }
+        if self.open_notes >= MAX_NOTE_NESTING {
+            self.warn(
+                format!(
+                    "footnote [^{name}] is cited inside {MAX_NOTE_NESTING} levels of footnotes; \
+                     the citation was left as text"
+                ),
+                span,
+                Some("move the text of nested footnotes into the footnote that cites them"),
             );
             return as_text(&name);
         }

@@ -233,12 +233,13 @@ fn a_footnote_citing_itself_does_not_loop() {
 
 #[test]
 fn footnotes_citing_each_other_cannot_blow_up() {
-    // Each note cites the next twice: copying every citation would take 2^40 notes.
+    // Each note cites the next fifty times: copying every citation would take 50^4 notes.
     let mut source = String::from("Start[^n0].\n\n");
-    for i in 0..40 {
-        source.push_str(&format!("[^n{i}]: x[^n{}] y[^n{}]\n\n", i + 1, i + 1));
+    for i in 0..5 {
+        let citations = format!("[^n{}] ", i + 1).repeat(50);
+        source.push_str(&format!("[^n{i}]: x {citations}\n\n"));
     }
-    source.push_str("[^n40]: end\n");
+    source.push_str("[^n5]: end\n");
     let doc = read(&source);
     assert!(
         doc.warnings.iter().any(|w| w.message.contains("too often")),
@@ -457,4 +458,48 @@ fn every_block_has_a_span() {
         doc.blocks[1].span.map(|s| (s.line, s.end_line)),
         Some((3, 5))
     );
+}
+
+#[test]
+fn footnotes_nest_at_most_four_deep() {
+    let doc =
+        read("A[^1]\n\n[^1]: B[^2]\n\n[^2]: C[^3]\n\n[^3]: D[^4]\n\n[^4]: E[^5]\n\n[^5]: F\n");
+    assert!(
+        doc.warnings
+            .iter()
+            .any(|w| w.message.contains("[^5] is cited inside 4 levels")),
+        "{:?}",
+        doc.warnings
+    );
+    let mut depth = 0;
+    let mut blocks = doc.output.blocks;
+    loop {
+        let BlockKind::Para(content) = &blocks[0].kind else {
+            panic!("a paragraph")
+        };
+        match content.iter().find_map(|i| match i {
+            Inline::Note(inner) => Some(inner.clone()),
+            Inline::Text(_)
+            | Inline::SoftBreak
+            | Inline::LineBreak
+            | Inline::Emph(_)
+            | Inline::Strong(_)
+            | Inline::Strikeout(_)
+            | Inline::Code(_)
+            | Inline::Link { .. }
+            | Inline::Image { .. }
+            | Inline::Raw { .. }
+            | Inline::Math { .. } => None,
+        }) {
+            Some(inner) => {
+                depth += 1;
+                blocks = inner;
+            }
+            None => {
+                assert_eq!(content, &vec![text("E[^5]")]);
+                break;
+            }
+        }
+    }
+    assert_eq!(depth, 4);
 }

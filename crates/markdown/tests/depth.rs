@@ -86,3 +86,29 @@ fn thirty_two_nested_quotes_survive_intact() {
     }
     assert!(matches!(&blocks[0].kind, BlockKind::Para(c) if c == &[Inline::Text("deep".into())]));
 }
+
+#[test]
+fn other_pathological_shapes_parse_on_a_small_stack() {
+    on_small_stack(|| {
+        let mut chain = String::from("start[^n0]\n\n");
+        for i in 0..5_000 {
+            chain.push_str(&format!("[^n{i}]: note[^n{}]\n\n", i + 1));
+        }
+        let cases = [
+            format!("{}x{}", "[".repeat(10_000), "](u)".repeat(10_000)),
+            format!("{}x{}", "![".repeat(10_000), "](u)".repeat(10_000)),
+            format!("{}x", "> - ".repeat(5_000)),
+            format!("{}x", "> 1. ".repeat(5_000)),
+            format!("{}x{}", "~~".repeat(10_000), "~~".repeat(10_000)),
+            format!("{}x{}", "**_".repeat(7_000), "_**".repeat(7_000)),
+            format!("{}x{}", "<a>".repeat(10_000), "</a>".repeat(10_000)),
+            format!("|{}\n|{}\n", "a|".repeat(10_000), "-|".repeat(10_000)),
+            format!("{}\n", "[^x]".repeat(10_000)),
+            chain,
+        ];
+        for source in cases {
+            let doc = read(&source);
+            assert!(!doc.output.blocks.is_empty());
+        }
+    });
+}
