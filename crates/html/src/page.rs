@@ -111,9 +111,11 @@ fn open_page(writer: &mut Writer, head: &Head, resources: &Resources) {
     let end = writer.void_end();
     writer.push(">\n<head>\n");
     writer.push(&format!("<meta charset=\"utf-8\"{end}\n"));
-    writer.push(&format!(
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"{end}\n"
-    ));
+    // Reading systems lay out reflowable EPUB themselves and EPUBCheck reports a viewport
+    // there (HTM-060b).
+    if !options.xhtml {
+        writer.push("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    }
     writer.push(&format!(
         "<meta name=\"generator\" content=\"bindery\"{end}\n"
     ));

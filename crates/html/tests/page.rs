@@ -117,6 +117,10 @@ fn xhtml_mode_is_well_formed_for_epub() {
          <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" \
          lang=\"he\" xml:lang=\"he\" dir=\"rtl\">\n<head>\n<meta charset=\"utf-8\" />\n"
     ));
+    assert!(
+        !html.contains("viewport"),
+        "reflowable EPUB has no viewport"
+    );
     let body = html.split("</style>").nth(1).unwrap();
     assert!(body.contains(
         "<p>a<br />\n<img src=\"i.png\" alt=\"i\" /><sup class=\"footnote-ref\">\
