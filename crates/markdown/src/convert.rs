@@ -36,9 +36,11 @@ pub(crate) fn convert(body: &str, dialect: Dialect) -> Converted {
     let arena = Arena::new();
     let root = parse_document(&arena, body, &options);
 
-    let mut converter = Converter::new(root);
+    let mut converter = Converter::new(root, body);
     let blocks = converter.run(root);
     let mut warnings = converter.warnings;
+    // Unreferenced footnotes are found before the walk; report everything in source order.
+    warnings.sort_by_key(|w| w.span.map_or((u32::MAX, u32::MAX), |s| (s.line, s.col)));
     warnings.extend(definitions.cap_warning(body.len(), converter.link_bytes));
     Converted { blocks, warnings }
 }
@@ -118,6 +120,8 @@ struct FootnoteDefinition<'a> {
 }
 
 struct Converter<'a> {
+    /// The byte length of each source line, for spans comrak ends at column 0.
+    line_lengths: Vec<usize>,
     /// Converted children of the open frames, innermost last: one buffer for the whole walk
     /// rather than a vector per node.
     out: Vec<Built>,
@@ -137,8 +141,9 @@ struct Converter<'a> {
 
 impl<'a> Converter<'a> {
     /// Indexes the footnote definitions and reports the unreferenced ones.
-    fn new(root: Node<'a>) -> Self {
+    fn new(root: Node<'a>, body: &str) -> Self {
         let mut converter = Self {
+            line_lengths: body.split('\n').map(str::len).collect(),
             out: Vec::new(),
             open_notes: 0,
             footnotes: HashMap::new(),
@@ -160,7 +165,7 @@ impl<'a> Converter<'a> {
                                 "footnote [^{}] is never referenced, so it was left out",
                                 definition.name
                             ),
-                            Some(span(data.sourcepos)),
+                            Some(converter.span(data.sourcepos)),
                             Some("cite it in the text with [^name], or delete it"),
                         );
                     } else {
@@ -178,6 +183,27 @@ impl<'a> Converter<'a> {
         }
         converter.budget = nodes.saturating_mul(4).saturating_add(100_000);
         converter
+    }
+
+    /// comrak's source position as a model span. Some blocks (description lists) end at
+    /// column 0 of the line after them; those end at the end of their last line instead.
+    fn span(&self, pos: Sourcepos) -> Span {
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let (mut end_line, mut end_col) = (pos.end.line, pos.end.column);
+        if end_col == 0 && end_line > pos.start.line {
+            end_line -= 1;
+            end_col = self
+                .line_lengths
+                .get(end_line - 1)
+                .map_or(0, |len| *len)
+                .max(1);
+        }
+        Span {
+            line: clamp(pos.start.line),
+            col: clamp(pos.start.column),
+            end_line: clamp(end_line),
+            end_col: clamp(end_col),
+        }
     }
 
     fn warn(&mut self, message: String, span: Option<Span>, hint: Option<&str>) {
@@ -225,7 +251,7 @@ impl<'a> Converter<'a> {
             return None;
         }
         let mut data = node.data_mut();
-        let own_span = Some(span(data.sourcepos));
+        let own_span = Some(self.span(data.sourcepos));
         match &mut data.value {
             NodeValue::Text(text) => Some(Built::Inline(Inline::Text(
                 std::mem::take(text).into_owned(),
@@ -250,7 +276,7 @@ impl<'a> Converter<'a> {
         }
         let start = self.out.len();
         let data = node.data();
-        let own_span = Some(span(data.sourcepos));
+        let own_span = Some(self.span(data.sourcepos));
         let open = |span| Entered::Open(Frame::new(node, start, span, None));
         let leaf = |built| Entered::Leaf(built);
         let block = |kind| {
@@ -376,7 +402,7 @@ impl<'a> Converter<'a> {
         definition.open = true;
         self.open_notes += 1;
         let node = definition.node;
-        let own_span = Some(span_of(node));
+        let own_span = Some(self.span(node.data().sourcepos));
         Entered::Open(Frame::new(node, self.out.len(), own_span, Some(name)))
     }
 
@@ -393,7 +419,7 @@ impl<'a> Converter<'a> {
             return Built::Inline(Inline::Note(collect_blocks(self.out.drain(start..))));
         }
         let data = node.data();
-        let own_span = Some(span(data.sourcepos));
+        let own_span = Some(self.span(data.sourcepos));
         let block = |kind| {
             Built::Block(Block {
                 kind,
@@ -748,20 +774,6 @@ fn collect_blocks(out: impl ExactSizeIterator<Item = Built>) -> Vec<Block> {
     }
     flush(&mut stray, &mut blocks);
     blocks
-}
-
-fn span(pos: Sourcepos) -> Span {
-    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Span {
-        line: clamp(pos.start.line),
-        col: clamp(pos.start.column),
-        end_line: clamp(pos.end.line),
-        end_col: clamp(pos.end.column),
-    }
-}
-
-fn span_of(node: Node<'_>) -> Span {
-    span(node.data().sourcepos)
 }
 
 fn alert_kind(alert: AlertType) -> AlertKind {

@@ -458,6 +458,24 @@ fn every_block_has_a_span() {
         doc.blocks[1].span.map(|s| (s.line, s.end_line)),
         Some((3, 5))
     );
+    // comrak ends a description list at column 0 of the next line; the span ends on its own.
+    let doc = read("Term\n\n: def\n\nafter\n").output;
+    let span = doc.blocks[0].span.expect("a span");
+    assert_eq!(
+        (span.line, span.col, span.end_line, span.end_col),
+        (1, 1, 3, 5)
+    );
+}
+
+#[test]
+fn warnings_come_in_source_order() {
+    let doc = read("[a](javascript:x)\n\n[^early]: unused\n\n[b](vbscript:y)\n");
+    let lines: Vec<u32> = doc
+        .warnings
+        .iter()
+        .filter_map(|w| w.span.map(|s| s.line))
+        .collect();
+    assert_eq!(lines, [1, 3, 5], "{:?}", doc.warnings);
 }
 
 #[test]
