@@ -280,6 +280,10 @@ impl<'a> Emitter<'a> {
             }
             BlockKind::BulletList(items) => {
                 let _ = write!(self.out, "#list(tight: {}", is_tight(items));
+                // A task list's boxes are its markers, as on GitHub.
+                if items.iter().all(|item| item.checked.is_some()) {
+                    self.out.push_str(", marker: []");
+                }
                 self.list_items(items);
                 self.out.push_str(")\n\n");
             }

@@ -17,8 +17,9 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #show heading: set par(justify: false)
 #show heading: set block(above: 1.5em, below: 0.8em, sticky: true)
 #show link: set text(fill: rgb("#1f4e79"))
-#show raw: set par(justify: false)
+#show raw.where(block: true): set par(justify: false)
 #show raw: set text(hyphenate: false)
+#show raw: it => { show regex("\\S{24,}"): run => run.text.clusters().map(c => c + h(0.01pt)).join(); it }
 #show raw.where(block: true): it => block(width: 100%, breakable: true, fill: luma(246), stroke: 0.4pt + luma(215), inset: (x: 8pt, y: 6pt), radius: 2pt, it)
 #show quote.where(block: true): it => block(width: 100%, breakable: true, inset: (left: 0.9em, y: 0.15em), stroke: (left: 1.2pt + luma(165)), it.body)
 #set list(indent: 0.3em, body-indent: 0.5em)
@@ -123,11 +124,12 @@ pub(crate) fn title_block(out: &mut String, meta: &Metadata, label: Option<&str>
     let Some(title) = meta.title.as_deref().filter(|t| !t.trim().is_empty()) else {
         return;
     };
-    // The title is the only heading left out of the table of contents.
+    // The title is the only heading left out of the table of contents but kept in the
+    // bookmarks (the table of contents' own title is in neither).
     out.push_str(concat!(
-        "#show heading.where(level: 1, outlined: false): set align(center)\n",
-        "#show heading.where(level: 1, outlined: false): set text(size: 1.9em)\n",
-        "#show heading.where(level: 1, outlined: false): set block(above: 0pt, below: 0.9em)\n",
+        "#show heading.where(outlined: false, bookmarked: true): set align(center)\n",
+        "#show heading.where(outlined: false, bookmarked: true): set text(size: 1.9em)\n",
+        "#show heading.where(outlined: false, bookmarked: true): set block(above: 0pt, below: 0.9em)\n",
     ));
     out.push_str("#heading(level: 1, outlined: false, bookmarked: true)[");
     text(out, title);

@@ -459,3 +459,31 @@ fn missing_image_shows_its_description() {
     );
     assert!(text_of(&file("no-image", &out.output)).contains("[a lost map]"));
 }
+
+#[test]
+fn long_code_lines_wrap_and_inline_code_stays_inline() {
+    let long = "x".repeat(200);
+    let document = Document {
+        meta: Default::default(),
+        blocks: vec![
+            code_block(Some("rust"), format!("let s = \"{long}\";\n")),
+            para(vec![text("Inline "), code("code"), text(" here.")]),
+        ],
+    };
+    let out = pdf(&document, bundled_only(), &Options::default());
+    let raw = tool(
+        "pdftotext",
+        &["-enc", "UTF-8"],
+        &file("long-code", &out.output),
+    );
+    let widest = raw.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(
+        widest < 100,
+        "a line of {widest} characters was not wrapped:\n{raw}"
+    );
+    assert_eq!(raw.matches('x').count(), 200, "{raw}");
+    assert!(
+        raw.lines().any(|l| l.trim() == "Inline code here."),
+        "{raw}"
+    );
+}
