@@ -158,6 +158,18 @@ fn error(format: Format, line: usize, col: usize, message: impl Into<String>) ->
     }
 }
 
+/// A field of the right syntax but the wrong shape, such as a list for the title.
+fn type_error(line: usize, message: String) -> ReadError {
+    ReadError::FrontMatter {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        col: 1,
+        message,
+        hint: "title, subtitle, date, lang, identifier, description and cover take one value; \
+               author (or authors) and keywords take a string or a list of strings"
+            .to_string(),
+    }
+}
+
 /// Parses YAML front matter; `offset` is the number of file lines before `content`.
 fn yaml_metadata(content: &str, offset: usize) -> Result<Metadata, ReadError> {
     let value = Bounded::root()
@@ -253,10 +265,10 @@ fn typed_metadata(
                 let single = Json::Object([(key.clone(), value)].into_iter().collect());
                 if let Err(e) = serde_json::from_value::<Metadata>(single) {
                     let line = key_line(content, &key, format).unwrap_or(1);
-                    return Err(error(format, line + offset, 1, format!("`{key}`: {e}")));
+                    return Err(type_error(line + offset, format!("`{key}`: {e}")));
                 }
             }
-            Err(error(format, offset + 1, 1, whole.to_string()))
+            Err(type_error(offset + 1, whole.to_string()))
         }
     }
 }
