@@ -157,7 +157,8 @@ impl Resources {
     pub(crate) fn count_render(&self) {
         let n = self.renders.fetch_add(1, Ordering::Relaxed) + 1;
         if n.is_multiple_of(EVICT_EVERY) {
-            comemo::evict(EVICT_EVERY);
+            // Entries unused since the previous eviction go: a batch keeps what it reuses.
+            comemo::evict(1);
         }
     }
 }

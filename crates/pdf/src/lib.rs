@@ -285,6 +285,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn resources_are_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Resources>();
+        shareable::<Options>();
+        shareable::<Error>();
+    }
+
+    #[test]
     fn unix_seconds_to_utc() {
         let d = datetime_from_unix(1_700_000_000).unwrap();
         assert_eq!(

@@ -9,7 +9,8 @@ use crate::fonts::{MONO_FAMILY, Resources, SERIF_FAMILY};
 use crate::typst_syntax::{language, quoted, region, string, text};
 use crate::{Options, Paper};
 
-/// Rules that do not depend on the document. Margins give a measure of about 70 characters at
+/// Rules that do not depend on the document (except `START`, the side lines begin on: the
+/// bars of quotes and alerts go there). Margins give a measure of about 70 characters at
 /// 11 pt, which is what book designers aim for; headings are never hyphenated or justified.
 const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em)
 #set block(spacing: 0.95em)
@@ -21,7 +22,7 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #show raw: set text(hyphenate: false)
 #show raw: it => { show regex("\\S{24,}"): run => run.text.clusters().map(c => c + h(0.01pt)).join(); it }
 #show raw.where(block: true): it => block(width: 100%, breakable: true, fill: luma(246), stroke: 0.4pt + luma(215), inset: (x: 8pt, y: 6pt), radius: 2pt, it)
-#show quote.where(block: true): it => block(width: 100%, breakable: true, inset: (left: 0.9em, y: 0.15em), stroke: (left: 1.2pt + luma(165)), it.body)
+#show quote.where(block: true): it => block(width: 100%, breakable: true, inset: (START: 0.9em, y: 0.15em), stroke: (START: 1.2pt + luma(165)), it.body)
 #set list(indent: 0.3em, body-indent: 0.5em)
 #set enum(indent: 0.3em, body-indent: 0.5em)
 #set terms(separator: linebreak(), hanging-indent: 1.5em)
@@ -32,7 +33,7 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #show footnote.entry: set text(size: 0.85em)
 #show footnote.entry: set par(justify: true)
 #set outline(indent: auto)
-#let bindery-alert(title, accent, body) = block(width: 100%, breakable: true, inset: (x: 10pt, y: 8pt), radius: 2pt, stroke: (left: 2.5pt + accent, rest: 0.5pt + accent.lighten(50%)))[#text(weight: "bold", fill: accent, title)#parbreak()#body]
+#let bindery-alert(title, accent, body) = block(width: 100%, breakable: true, inset: (x: 10pt, y: 8pt), radius: 2pt, stroke: (START: 2.5pt + accent, rest: 0.5pt + accent.lighten(50%)))[#text(weight: "bold", fill: accent, title)#parbreak()#body]
 #let bindery-display-math(tex) = block(width: 100%, align(center, raw(lang: "latex", tex)))
 "##;
 
@@ -71,7 +72,8 @@ pub(crate) fn preamble(
         "#show raw: set text(font: {})",
         font_list(&mono_families(&lang, tag), resources)
     );
-    out.push_str(RULES);
+    // Typst's strokes and insets know left and right but not start and end.
+    out.push_str(&RULES.replace("START", if meta.is_rtl() { "right" } else { "left" }));
     for (n, size) in HEADING_SIZES.iter().enumerate() {
         let level = n + 1 + usize::from(offset);
         let style = if n >= 4 { ", style: \"italic\"" } else { "" };

@@ -487,3 +487,45 @@ fn long_code_lines_wrap_and_inline_code_stays_inline() {
         "{raw}"
     );
 }
+
+/// The words of every paragraph, in document order (notes and tables aside).
+fn body_words(blocks: &[Block], out: &mut Vec<String>) {
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Para(content) | BlockKind::Plain(content) => out.extend(
+                bindery_model::plain_text(content)
+                    .split_whitespace()
+                    .map(String::from),
+            ),
+            BlockKind::BlockQuote(children) => body_words(children, out),
+            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                for item in items {
+                    body_words(&item.blocks, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn every_word_of_the_body_is_extracted_in_order() {
+    for name in ["seed.md", "hostile.md"] {
+        let document = parse(&data(name), name);
+        let out = pdf(&document, with_system_fonts(), &Options::default());
+        // Lines break inside URLs without a hyphen, so compare with all spaces removed.
+        let text: String = text_of(&file(&format!("words-{name}"), &out.output))
+            .split_whitespace()
+            .collect();
+        let mut words = Vec::new();
+        body_words(&document.blocks, &mut words);
+        assert!(words.len() > 10);
+        let mut at = 0;
+        for word in words {
+            match text[at..].find(&word) {
+                Some(found) => at += found + word.len(),
+                None => panic!("{name}: {word:?} missing after byte {at} of {text}"),
+            }
+        }
+    }
+}
