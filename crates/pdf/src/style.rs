@@ -30,6 +30,7 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #show table: set text(size: 0.92em)
 #show table: set par(justify: false)
 #show table.cell.where(y: 0): set text(weight: "bold")
+#set footnote.entry(indent: 0em)
 #show footnote.entry: set text(size: 0.85em)
 #show footnote.entry: set par(justify: true)
 #set outline(indent: auto)
