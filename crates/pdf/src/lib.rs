@@ -11,12 +11,13 @@ mod coverage;
 mod emit;
 mod fonts;
 mod style;
+mod targets;
 mod typst_syntax;
 mod world;
 
 use std::path::PathBuf;
 
-use bindery_model::{Assets, Document, Warned, Warning, limit_depth};
+use bindery_model::{Assets, Block, BlockKind, Document, MAX_DEPTH, Warned, Warning, limit_depth};
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
 use typst::syntax::DiagSpanKind;
@@ -119,7 +120,7 @@ pub fn render(
         .and_then(datetime_from_unix)
         .or_else(|| document.meta.date.as_deref().and_then(datetime_from_iso));
 
-    let headings = emit::Headings::new(document);
+    let headings = targets::Headings::new(document);
     let has_title = document
         .meta
         .title
@@ -179,14 +180,13 @@ pub fn render(
 
 /// Whether any block nests deeper than the model's limit (blocks only: inline nesting adds
 /// little Typst syntax per level, and the reader bounds it).
-fn exceeds_depth(blocks: &[bindery_model::Block]) -> bool {
-    let mut stack: Vec<(&[bindery_model::Block], usize)> = vec![(blocks, 1)];
+fn exceeds_depth(blocks: &[Block]) -> bool {
+    let mut stack: Vec<(&[Block], usize)> = vec![(blocks, 1)];
     while let Some((blocks, depth)) = stack.pop() {
-        if depth > bindery_model::MAX_DEPTH {
+        if depth > MAX_DEPTH {
             return true;
         }
         for block in blocks {
-            use bindery_model::BlockKind;
             match &block.kind {
                 BlockKind::BlockQuote(children)
                 | BlockKind::Alert {
