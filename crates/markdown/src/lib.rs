@@ -18,7 +18,6 @@ mod convert;
 mod front_matter;
 mod headings;
 mod references;
-mod url;
 
 use std::path::Path;
 

@@ -1,6 +1,5 @@
 //! Bounding nesting depth once, so every later recursion is safe on untrusted input.
 
-use crate::text::blocks_plain_text;
 use crate::{Block, BlockKind, Document, Inline, Span, Warning};
 
 /// The deepest nesting kept: 32 levels of containers (block quotes, list items, emphasis...).
@@ -173,6 +172,13 @@ fn limit_inlines(
                 limit_inlines(content, block_depth, depth + 1, span, hit)
             }
             Inline::Image { alt, .. } => limit_inlines(alt, block_depth, depth + 1, span, hit),
+            // A note continues the count: notes inside notes (possible in JSON input) must
+            // not recurse without bound, so past the limit a note becomes its text.
+            Inline::Note(blocks) if block_depth + depth >= MAX_DEPTH => {
+                hit.record(span);
+                let text = into_text(std::mem::take(blocks));
+                *inline = Inline::Text(format!(" ({text})"));
+            }
             Inline::Note(blocks) => limit_blocks(blocks, block_depth + depth, span, hit),
             Inline::Text(_)
             | Inline::SoftBreak
@@ -213,14 +219,80 @@ fn flatten_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
             }
             Inline::Link { content, .. } => stack.extend(content.into_iter().rev()),
             Inline::Image { alt, .. } => stack.extend(alt.into_iter().rev()),
-            Inline::Note(blocks) => {
-                let text = blocks_plain_text(&flatten_blocks(blocks));
-                out.push(Inline::Text(format!(" ({text})")));
-            }
+            Inline::Note(blocks) => out.push(Inline::Text(format!(" ({})", into_text(blocks)))),
             leaf => out.push(leaf),
         }
     }
     out
+}
+
+/// The text of `blocks`, notes included, taking the tree apart as it goes: neither the walk
+/// nor the drop of what is consumed recurses, whatever the depth.
+pub(crate) fn into_text(blocks: Vec<Block>) -> String {
+    enum Item {
+        Block(Block),
+        Inline(Inline),
+    }
+    let mut out = String::new();
+    let mut stack: Vec<Item> = blocks.into_iter().rev().map(Item::Block).collect();
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::Block(block) => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                match block.kind {
+                    BlockKind::Plain(c)
+                    | BlockKind::Para(c)
+                    | BlockKind::Heading { content: c, .. } => {
+                        stack.extend(c.into_iter().rev().map(Item::Inline))
+                    }
+                    BlockKind::CodeBlock { text, .. } | BlockKind::RawBlock { text, .. } => {
+                        out.push_str(text.trim_end())
+                    }
+                    BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => {
+                        stack.extend(b.into_iter().rev().map(Item::Block))
+                    }
+                    BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                        for item in items.into_iter().rev() {
+                            stack.extend(item.blocks.into_iter().rev().map(Item::Block));
+                        }
+                    }
+                    BlockKind::DefinitionList(items) => {
+                        for item in items.into_iter().rev() {
+                            for def in item.definitions.into_iter().rev() {
+                                stack.extend(def.into_iter().rev().map(Item::Block));
+                            }
+                            stack.push(Item::Block(BlockKind::Plain(item.term).into()));
+                        }
+                    }
+                    BlockKind::Table(t) => {
+                        for row in std::iter::once(t.head).chain(t.rows).rev() {
+                            for cell in row.into_iter().rev() {
+                                stack.push(Item::Block(BlockKind::Plain(cell).into()));
+                            }
+                        }
+                    }
+                    BlockKind::ThematicBreak => {}
+                }
+            }
+            Item::Inline(inline) => match inline {
+                Inline::Text(s) | Inline::Code(s) => out.push_str(&s),
+                Inline::Math { tex, .. } => out.push_str(&tex),
+                Inline::Raw { text, .. } => out.push_str(&text),
+                Inline::SoftBreak | Inline::LineBreak => out.push_str(" "),
+                Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+                    stack.extend(c.into_iter().rev().map(Item::Inline))
+                }
+                Inline::Link { content, .. } => {
+                    stack.extend(content.into_iter().rev().map(Item::Inline))
+                }
+                Inline::Image { alt, .. } => stack.extend(alt.into_iter().rev().map(Item::Inline)),
+                Inline::Note(blocks) => stack.extend(blocks.into_iter().rev().map(Item::Block)),
+            },
+        }
+    }
+    out.trim().to_string()
 }
 
 #[cfg(test)]
@@ -267,7 +339,7 @@ mod tests {
         let warning = limit_depth(&mut doc).expect("a warning");
         assert!(warning.message.contains("32"));
         assert_eq!(quote_depth(&doc), MAX_DEPTH);
-        assert_eq!(crate::text::blocks_plain_text(&doc.blocks), "deep");
+        assert_eq!(into_text(doc.blocks.clone()), "deep");
     }
 
     #[test]
@@ -286,6 +358,30 @@ mod tests {
     }
 
     #[test]
+    fn chains_of_notes_are_bounded() {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let mut block = para(vec![text("end")]);
+                for _ in 0..5_000 {
+                    block = para(vec![text("x"), Inline::Note(vec![block])]);
+                }
+                let mut doc = Document {
+                    blocks: vec![block],
+                    ..Document::default()
+                };
+                assert!(limit_depth(&mut doc).is_some());
+                let text = into_text(doc.blocks.clone());
+                assert!(text.contains("end"), "the innermost text survives: {text}");
+                // Dropping the leftover shells must not recurse either.
+                drop(doc);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
     fn deep_emphasis_keeps_its_text() {
         let mut inl = vec![text("x")];
         for _ in 0..100 {
@@ -296,6 +392,6 @@ mod tests {
             ..Document::default()
         };
         assert!(limit_depth(&mut doc).is_some());
-        assert_eq!(crate::text::blocks_plain_text(&doc.blocks), "x");
+        assert_eq!(into_text(doc.blocks.clone()), "x");
     }
 }

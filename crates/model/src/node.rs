@@ -16,15 +16,14 @@ pub struct Document {
 }
 
 impl Document {
-    /// Removes every source span, so two documents can be compared by content alone.
+    /// Removes every source span (notes included), so two documents can be compared by
+    /// content alone.
     pub fn strip_spans(&mut self) {
-        fn strip(blocks: &mut [Block]) {
+        crate::walk_block_lists_mut(&mut self.blocks, &mut |blocks: &mut Vec<Block>| {
             for block in blocks {
                 block.span = None;
-                block.for_each_child_blocks_mut(&mut |children| strip(children));
             }
-        }
-        strip(&mut self.blocks);
+        });
     }
 }
 

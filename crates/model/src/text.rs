@@ -1,6 +1,6 @@
 //! Plain-text views of inline content: alt text, titles, slugs.
 
-use crate::{Block, BlockKind, Inline};
+use crate::Inline;
 
 /// The text of inline content without markup, as used for alt text, titles and slugs.
 ///
@@ -22,47 +22,6 @@ pub fn plain_text(inlines: &[Inline]) -> String {
         }
     }
     out
-}
-
-/// The plain text of blocks, paragraphs separated by a space (for notes flattened to text).
-pub(crate) fn blocks_plain_text(blocks: &[Block]) -> String {
-    let mut parts = Vec::new();
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
-                parts.push(plain_text(c))
-            }
-            BlockKind::CodeBlock { text, .. } | BlockKind::RawBlock { text, .. } => {
-                parts.push(text.trim_end().to_string())
-            }
-            BlockKind::Table(t) => {
-                for row in std::iter::once(&t.head).chain(&t.rows) {
-                    for cell in row {
-                        parts.push(plain_text(cell));
-                    }
-                }
-            }
-            BlockKind::DefinitionList(items) => {
-                for item in items {
-                    parts.push(plain_text(&item.term));
-                    for d in &item.definitions {
-                        parts.push(blocks_plain_text(d));
-                    }
-                }
-            }
-            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => {
-                parts.push(blocks_plain_text(b))
-            }
-            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
-                for item in items {
-                    parts.push(blocks_plain_text(&item.blocks));
-                }
-            }
-            BlockKind::ThematicBreak => {}
-        }
-    }
-    parts.retain(|p| !p.is_empty());
-    parts.join(" ")
 }
 
 /// A GitHub-style slug: lower-case, punctuation removed, spaces to hyphens.

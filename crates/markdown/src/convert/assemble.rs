@@ -8,7 +8,7 @@ use comrak::Node;
 use comrak::nodes::{AlertType, ListDelimType, ListType, NodeValue, TableAlignment};
 
 use super::{Converter, Frame};
-use crate::url::dangerous_scheme;
+use bindery_model::dangerous_scheme;
 
 /// What a converted node contributes to its parent.
 pub(super) enum Built {
