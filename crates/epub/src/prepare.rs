@@ -1,0 +1,712 @@
+//! Making a clone of the document fit for a closed package, before any XHTML is written.
+//!
+//! An EPUB may only refer to what it contains (EPUBCheck reports anything else), so:
+//! local images loaded by the pipeline get a path inside the package (`images/img-1.png`)
+//! and the HTML writer is handed assets keyed by that path; remote images are not fetched
+//! but shown as a link; images that cannot be embedded keep their alt text; links to
+//! relative files or to ids no heading has keep only their text; raw HTML stays only when
+//! [`crate::safe_xml`] finds it safe. Every change that loses something is a warning.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use bindery_model::{
+    Asset, Assets, Block, BlockKind, Document, Inline, Span, Target, Warning, plain_text,
+};
+
+use crate::safe_xml::{Context, is_safe_html, svg_problem};
+
+/// Where images live inside the package's content directory.
+const IMAGE_DIR: &str = "images";
+
+/// An image to store in the package.
+#[derive(Debug, Clone)]
+pub(crate) struct PackagedImage {
+    /// The path inside the content directory, as chapters refer to it.
+    pub(crate) path: String,
+    /// The media type for the manifest.
+    pub(crate) media_type: String,
+    /// The bytes.
+    pub(crate) data: Arc<[u8]>,
+}
+
+/// The document as it goes into the package, with what it needs.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    /// The rewritten clone.
+    pub(crate) document: Document,
+    /// Images in order of first use.
+    pub(crate) images: Vec<PackagedImage>,
+    /// The same images keyed by their package path, for the HTML writer's size lookup.
+    pub(crate) assets: Assets,
+    /// The cover image's package path, when the front matter names a loaded image.
+    pub(crate) cover: Option<String>,
+    /// Images in the text with an empty alt text.
+    pub(crate) missing_alt: usize,
+    /// What was changed or lost.
+    pub(crate) warnings: Vec<Warning>,
+}
+
+/// The image media types every EPUB 3 reader must support (EPUB 3.3 core media types).
+fn extension(media_type: &str) -> Option<&'static str> {
+    Some(match media_type {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "image/svg+xml" => "svg",
+        "image/webp" => "webp",
+        _ => return None,
+    })
+}
+
+/// Rewrites a clone of `document` for the package.
+pub(crate) fn prepare(document: &Document, assets: &Assets) -> Prepared {
+    let mut document = document.clone();
+    let mut ids = BTreeSet::new();
+    collect_ids(&document.blocks, &mut ids);
+    let mut preparer = Preparer {
+        source: assets,
+        ids,
+        images: Vec::new(),
+        by_url: BTreeMap::new(),
+        warnings: Vec::new(),
+        raw_shown: 0,
+        first_raw: None,
+        missing_alt: 0,
+    };
+    let cover = document
+        .meta
+        .cover
+        .clone()
+        .filter(|url| !url.trim().is_empty())
+        .and_then(|url| {
+            let path = preparer.package_image(&url, None);
+            if path.is_none() && !preparer.source.contains_key(&url) {
+                preparer.warnings.push(
+                    Warning::new(
+                        format!("cover image `{url}` was not loaded; the EPUB has no cover"),
+                        None,
+                    )
+                    .with_hint("check that the file exists inside the input directory"),
+                );
+            }
+            path
+        });
+    preparer.blocks(&mut document.blocks, None);
+    if let Some(span) = preparer.first_raw {
+        preparer.warnings.push(
+            Warning::new(
+                format!(
+                    "raw HTML shown as text in the EPUB ({} places)",
+                    preparer.raw_shown
+                ),
+                span,
+            )
+            .with_hint(
+                "EPUB keeps raw HTML only when it is well-formed XHTML using common tags, \
+                 without scripts, styles, ids or embedded resources",
+            ),
+        );
+    }
+    let assets = preparer
+        .images
+        .iter()
+        .map(|image| {
+            let size = preparer
+                .by_url
+                .iter()
+                .find(|(_, path)| path.as_deref() == Some(image.path.as_str()))
+                .and_then(|(url, _)| preparer.source.get(url))
+                .and_then(|asset| asset.size);
+            (
+                image.path.clone(),
+                Asset {
+                    media_type: image.media_type.clone(),
+                    data: image.data.clone(),
+                    size,
+                },
+            )
+        })
+        .collect();
+    Prepared {
+        document,
+        images: preparer.images,
+        assets,
+        cover,
+        missing_alt: preparer.missing_alt,
+        warnings: preparer.warnings,
+    }
+}
+
+/// Every heading id in the document, at any depth: the targets an internal link may have.
+fn collect_ids(blocks: &[Block], ids: &mut BTreeSet<String>) {
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Heading { attr, content, .. } => {
+                if !attr.id.is_empty() {
+                    ids.insert(attr.id.clone());
+                }
+                collect_note_ids(content, ids);
+            }
+            BlockKind::Plain(content) | BlockKind::Para(content) => collect_note_ids(content, ids),
+            BlockKind::BlockQuote(children)
+            | BlockKind::Alert {
+                blocks: children, ..
+            } => collect_ids(children, ids),
+            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                for item in items {
+                    collect_ids(&item.blocks, ids);
+                }
+            }
+            BlockKind::DefinitionList(items) => {
+                for item in items {
+                    collect_note_ids(&item.term, ids);
+                    for definition in &item.definitions {
+                        collect_ids(definition, ids);
+                    }
+                }
+            }
+            BlockKind::Table(table) => {
+                for cell in table.head.iter().chain(table.rows.iter().flatten()) {
+                    collect_note_ids(cell, ids);
+                }
+            }
+            BlockKind::CodeBlock { .. } | BlockKind::RawBlock { .. } | BlockKind::ThematicBreak => {
+            }
+        }
+    }
+}
+
+/// Headings inside footnotes are targets too.
+fn collect_note_ids(inlines: &[Inline], ids: &mut BTreeSet<String>) {
+    for inline in inlines {
+        match inline {
+            Inline::Note(blocks) => collect_ids(blocks, ids),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => collect_note_ids(c, ids),
+            Inline::Link { content, .. } => collect_note_ids(content, ids),
+            Inline::Image { alt, .. } => collect_note_ids(alt, ids),
+            Inline::Text(_)
+            | Inline::SoftBreak
+            | Inline::LineBreak
+            | Inline::Code(_)
+            | Inline::Raw { .. }
+            | Inline::Math { .. } => {}
+        }
+    }
+}
+
+struct Preparer<'a> {
+    source: &'a Assets,
+    ids: BTreeSet<String>,
+    images: Vec<PackagedImage>,
+    /// Each image URL met, with its package path or `None` when it cannot be packaged.
+    by_url: BTreeMap<String, Option<String>>,
+    warnings: Vec<Warning>,
+    raw_shown: usize,
+    first_raw: Option<Option<Span>>,
+    missing_alt: usize,
+}
+
+/// What becomes of a link.
+enum LinkFate {
+    Keep,
+    /// Only the text stays.
+    Unwrap,
+}
+
+/// What becomes of an image.
+enum ImageFate {
+    /// Stored in the package at this path.
+    Packaged(String),
+    /// A remote image: a link to it.
+    Remote,
+    /// Only the alt text stays.
+    AltText,
+}
+
+impl Preparer<'_> {
+    /// The blocks may nest at most [`bindery_model::MAX_DEPTH`] deep (the reader bounds it),
+    /// so this recursion is safe.
+    fn blocks(&mut self, blocks: &mut [Block], outer: Option<Span>) {
+        for block in blocks {
+            let span = block.span.or(outer);
+            if let BlockKind::RawBlock { format, text } = &block.kind
+                && format == "html"
+                && !is_safe_html(text, Context::Block)
+            {
+                self.raw_shown += 1;
+                self.first_raw.get_or_insert(span);
+                block.kind = BlockKind::Para(lines_as_inlines(text));
+            }
+            match &mut block.kind {
+                BlockKind::Plain(content)
+                | BlockKind::Para(content)
+                | BlockKind::Heading { content, .. } => self.inlines(content, span, false),
+                BlockKind::BlockQuote(children)
+                | BlockKind::Alert {
+                    blocks: children, ..
+                } => self.blocks(children, span),
+                BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                    for item in items {
+                        self.blocks(&mut item.blocks, span);
+                    }
+                }
+                BlockKind::DefinitionList(items) => {
+                    for item in items {
+                        self.inlines(&mut item.term, span, false);
+                        for definition in &mut item.definitions {
+                            self.blocks(definition, span);
+                        }
+                    }
+                }
+                BlockKind::Table(table) => {
+                    for cell in table.head.iter_mut().chain(table.rows.iter_mut().flatten()) {
+                        self.inlines(cell, span, false);
+                    }
+                }
+                BlockKind::CodeBlock { .. }
+                | BlockKind::RawBlock { .. }
+                | BlockKind::ThematicBreak => {}
+            }
+        }
+    }
+
+    /// `in_link` is true inside a link's text, where no other link may be made.
+    fn inlines(&mut self, inlines: &mut Vec<Inline>, span: Option<Span>, in_link: bool) {
+        self.raw_html_runs(inlines, span);
+        let mut out = Vec::with_capacity(inlines.len());
+        for inline in std::mem::take(inlines) {
+            match inline {
+                Inline::Text(_)
+                | Inline::SoftBreak
+                | Inline::LineBreak
+                | Inline::Code(_)
+                | Inline::Raw { .. }
+                | Inline::Math { .. } => out.push(inline),
+                Inline::Emph(mut c) => {
+                    self.inlines(&mut c, span, in_link);
+                    out.push(Inline::Emph(c));
+                }
+                Inline::Strong(mut c) => {
+                    self.inlines(&mut c, span, in_link);
+                    out.push(Inline::Strong(c));
+                }
+                Inline::Strikeout(mut c) => {
+                    self.inlines(&mut c, span, in_link);
+                    out.push(Inline::Strikeout(c));
+                }
+                Inline::Link {
+                    target,
+                    mut content,
+                    autolink,
+                } => {
+                    self.inlines(&mut content, span, true);
+                    match self.link_fate(&target.url, span) {
+                        LinkFate::Keep => out.push(Inline::Link {
+                            target,
+                            content,
+                            autolink,
+                        }),
+                        LinkFate::Unwrap => out.extend(content),
+                    }
+                }
+                Inline::Image { target, mut alt } => {
+                    self.inlines(&mut alt, span, in_link);
+                    match self.image_fate(&target.url, span) {
+                        ImageFate::Packaged(path) => {
+                            if plain_text(&alt).trim().is_empty() {
+                                self.missing_alt += 1;
+                            }
+                            out.push(Inline::Image {
+                                target: Target {
+                                    url: path,
+                                    title: target.title,
+                                },
+                                alt,
+                            })
+                        }
+                        ImageFate::Remote if !in_link => {
+                            let content = if alt.is_empty() {
+                                vec![Inline::Text(target.url.clone())]
+                            } else {
+                                alt
+                            };
+                            out.push(Inline::Link {
+                                target,
+                                content,
+                                autolink: false,
+                            });
+                        }
+                        ImageFate::Remote | ImageFate::AltText => out.extend(alt),
+                    }
+                }
+                Inline::Note(mut blocks) => {
+                    self.blocks(&mut blocks, span);
+                    out.push(Inline::Note(blocks));
+                }
+            }
+        }
+        *inlines = out;
+    }
+
+    /// Inline raw HTML comes as separate nodes (`<kbd>`, text, `</kbd>`): a run from an
+    /// opening node to the node that balances it is kept when, serialised as the HTML writer
+    /// will write it, it is safe; a raw node that no run makes safe becomes text.
+    fn raw_html_runs(&mut self, inlines: &mut [Inline], span: Option<Span>) {
+        /// How far ahead a run may reach; HTML split across more nodes is shown as text.
+        const MAX_RUN: usize = 64;
+        let mut i = 0;
+        while i < inlines.len() {
+            if !is_raw_html(&inlines[i]) {
+                i += 1;
+                continue;
+            }
+            let mut serialised = String::new();
+            let mut end = None;
+            for (j, inline) in inlines.iter().enumerate().skip(i).take(MAX_RUN) {
+                serialise_for_check(inline, &mut serialised);
+                if is_raw_html(inline) && is_safe_html(&serialised, Context::Inline) {
+                    end = Some(j);
+                    break;
+                }
+            }
+            match end {
+                Some(end) => i = end + 1,
+                None => {
+                    if let Inline::Raw { text, .. } = &mut inlines[i] {
+                        let text = std::mem::take(text);
+                        inlines[i] = Inline::Text(text);
+                    }
+                    self.raw_shown += 1;
+                    self.first_raw.get_or_insert(span);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    fn link_fate(&mut self, url: &str, span: Option<Span>) -> LinkFate {
+        if let Some(fragment) = url.strip_prefix('#') {
+            if self.ids.contains(fragment) || self.ids.contains(&percent_decode(fragment)) {
+                return LinkFate::Keep;
+            }
+            self.warnings.push(
+                Warning::new(
+                    format!("link to `{url}` has no target in the document; its text is kept"),
+                    span,
+                )
+                .with_hint("internal links must name the id of a heading"),
+            );
+            return LinkFate::Unwrap;
+        }
+        if has_scheme(url) {
+            return LinkFate::Keep;
+        }
+        self.warnings.push(
+            Warning::new(
+                format!("link to `{url}` points outside the book; its text is kept"),
+                span,
+            )
+            .with_hint(
+                "an EPUB can only link to its own chapters and to absolute URLs (https://...)",
+            ),
+        );
+        LinkFate::Unwrap
+    }
+
+    fn image_fate(&mut self, url: &str, span: Option<Span>) -> ImageFate {
+        if let Some(path) = self.package_image(url, span) {
+            return ImageFate::Packaged(path);
+        }
+        if self.source.contains_key(url) {
+            // Loaded but refused: package_image has said why.
+            return ImageFate::AltText;
+        }
+        if has_scheme(url) && !url.to_ascii_lowercase().starts_with("data:") {
+            self.warnings.push(
+                Warning::new(
+                    format!(
+                        "remote image `{url}` is not embedded in the EPUB; it is shown as a link"
+                    ),
+                    span,
+                )
+                .with_hint("save the image next to the document to embed it"),
+            );
+            return ImageFate::Remote;
+        }
+        let message = if url.to_ascii_lowercase().starts_with("data:") {
+            "an image written as a data: URL is not embedded in the EPUB; its alt text is shown"
+                .to_string()
+        } else {
+            format!("image `{url}` was not loaded; its alt text is shown")
+        };
+        self.warnings.push(
+            Warning::new(message, span)
+                .with_hint("check that the file exists inside the input directory"),
+        );
+        ImageFate::AltText
+    }
+
+    /// The package path of a loaded image, storing it on first use; `None` (with a warning,
+    /// once per URL) when it was loaded but cannot go into an EPUB.
+    fn package_image(&mut self, url: &str, span: Option<Span>) -> Option<String> {
+        if let Some(known) = self.by_url.get(url) {
+            return known.clone();
+        }
+        let asset = self.source.get(url)?;
+        let problem = match extension(&asset.media_type) {
+            None => Some(format!(
+                "image `{url}` is {}, which EPUB readers need not support; its alt text is shown",
+                asset.media_type
+            )),
+            Some("svg") => svg_problem(&asset.data).map(|why| {
+                format!("SVG image `{url}` is not embedded: {why}; its alt text is shown")
+            }),
+            Some(_) => None,
+        };
+        let path = match problem {
+            Some(message) => {
+                self.warnings.push(
+                    Warning::new(message, span)
+                        .with_hint("use a PNG, JPEG, GIF, WebP or plain SVG image"),
+                );
+                None
+            }
+            None => {
+                let ext = extension(&asset.media_type).unwrap_or("bin");
+                let path = format!("{IMAGE_DIR}/img-{}.{ext}", self.images.len() + 1);
+                self.images.push(PackagedImage {
+                    path: path.clone(),
+                    media_type: asset.media_type.clone(),
+                    data: asset.data.clone(),
+                });
+                Some(path)
+            }
+        };
+        self.by_url.insert(url.to_string(), path.clone());
+        path
+    }
+}
+
+fn is_raw_html(inline: &Inline) -> bool {
+    matches!(inline, Inline::Raw { format, .. } if format == "html")
+}
+
+/// An inline as the safety check sees it: raw HTML verbatim, text escaped, anything the
+/// HTML writer makes itself as an opaque, valid phrasing element.
+fn serialise_for_check(inline: &Inline, out: &mut String) {
+    match inline {
+        Inline::Raw { format, text } => {
+            if format == "html" {
+                out.push_str(text);
+            }
+        }
+        Inline::Text(text) => {
+            for c in text.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    c => out.push(c),
+                }
+            }
+        }
+        Inline::SoftBreak => out.push('\n'),
+        Inline::LineBreak => out.push_str("<br/>"),
+        // A link cannot sit inside a raw `<a>`: let the check see one.
+        Inline::Link { .. } => out.push_str("<a>x</a>"),
+        Inline::Emph(_)
+        | Inline::Strong(_)
+        | Inline::Strikeout(_)
+        | Inline::Code(_)
+        | Inline::Image { .. }
+        | Inline::Math { .. }
+        | Inline::Note(_) => out.push_str("<span>x</span>"),
+    }
+}
+
+/// Raw text shown as text, one line per source line (as the model's escape policy does).
+fn lines_as_inlines(text: &str) -> Vec<Inline> {
+    let mut out = Vec::new();
+    for (i, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+        if i > 0 {
+            out.push(Inline::LineBreak);
+        }
+        out.push(Inline::Text(line.to_string()));
+    }
+    out
+}
+
+/// True for an absolute URL (`https:`, `mailto:`...), as opposed to a path relative to the
+/// document. A single letter before the colon is a Windows drive, not a scheme.
+pub(crate) fn has_scheme(url: &str) -> bool {
+    let Some((scheme, _)) = url.split_once(':') else {
+        return false;
+    };
+    scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// `%XX` escapes decoded (a fragment may be written encoded); invalid UTF-8 stays as it was.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use bindery_model::build::*;
+
+    use super::*;
+
+    fn asset(media_type: &str, data: &[u8]) -> Asset {
+        Asset {
+            media_type: media_type.into(),
+            data: data.into(),
+            size: Some((2, 3)),
+        }
+    }
+
+    fn doc(blocks: Vec<Block>) -> Document {
+        Document {
+            blocks,
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn local_images_get_package_paths_once() {
+        let mut assets = Assets::new();
+        assets.insert("pics/a b.png".into(), asset("image/png", b"png"));
+        let d = doc(vec![para(vec![
+            image("pics/a b.png", vec![text("A")]),
+            image("pics/a b.png", vec![text("again")]),
+        ])]);
+        let prepared = prepare(&d, &assets);
+        assert!(prepared.warnings.is_empty(), "{:?}", prepared.warnings);
+        assert_eq!(prepared.images.len(), 1);
+        assert_eq!(prepared.images[0].path, "images/img-1.png");
+        assert_eq!(prepared.assets["images/img-1.png"].size, Some((2, 3)));
+        assert_eq!(
+            prepared.document.blocks,
+            vec![para(vec![
+                image("images/img-1.png", vec![text("A")]),
+                image("images/img-1.png", vec![text("again")]),
+            ])]
+        );
+    }
+
+    #[test]
+    fn remote_and_missing_images_degrade_with_warnings() {
+        let mut assets = Assets::new();
+        assets.insert("x.bmp".into(), asset("image/bmp", b"bmp"));
+        let d = doc(vec![para(vec![
+            image("https://example.org/i.png", vec![text("remote")]),
+            image("missing.png", vec![text("missing")]),
+            image("x.bmp", vec![text("bmp")]),
+            link(
+                "https://example.org",
+                vec![image("https://example.org/i.png", vec![text("in link")])],
+            ),
+        ])]);
+        let prepared = prepare(&d, &assets);
+        assert_eq!(prepared.warnings.len(), 4, "{:?}", prepared.warnings);
+        assert_eq!(
+            prepared.document.blocks,
+            vec![para(vec![
+                link("https://example.org/i.png", vec![text("remote")]),
+                text("missing"),
+                text("bmp"),
+                link("https://example.org", vec![text("in link")]),
+            ])]
+        );
+    }
+
+    #[test]
+    fn links_outside_the_book_keep_their_text() {
+        let d = doc(vec![
+            heading(1, "über", vec![text("Über")]),
+            para(vec![
+                link("#über", vec![text("ok")]),
+                link("#%C3%BCber", vec![text("encoded")]),
+                link("#nowhere", vec![text("gone")]),
+                link("other.md", vec![text("file")]),
+                link("mailto:a@b.c", vec![text("mail")]),
+            ]),
+        ]);
+        let prepared = prepare(&d, &Assets::new());
+        assert_eq!(prepared.warnings.len(), 2, "{:?}", prepared.warnings);
+        assert_eq!(
+            prepared.document.blocks[1],
+            para(vec![
+                link("#über", vec![text("ok")]),
+                link("#%C3%BCber", vec![text("encoded")]),
+                text("gone"),
+                text("file"),
+                link("mailto:a@b.c", vec![text("mail")]),
+            ])
+        );
+    }
+
+    #[test]
+    fn raw_html_runs_survive_only_when_safe() {
+        let raw = |s: &str| Inline::Raw {
+            format: "html".into(),
+            text: s.into(),
+        };
+        let d = doc(vec![
+            para(vec![
+                raw("<kbd>"),
+                text("Ctrl & C"),
+                raw("</kbd>"),
+                raw("<b>"),
+            ]),
+            BlockKind::RawBlock {
+                format: "html".into(),
+                text: "<script>x</script>\n".into(),
+            }
+            .into(),
+        ]);
+        let prepared = prepare(&d, &Assets::new());
+        assert_eq!(
+            prepared.document.blocks,
+            vec![
+                para(vec![
+                    raw("<kbd>"),
+                    text("Ctrl & C"),
+                    raw("</kbd>"),
+                    text("<b>")
+                ]),
+                para(vec![text("<script>x</script>")]),
+            ]
+        );
+        assert_eq!(prepared.warnings.len(), 1);
+        assert!(prepared.warnings[0].message.contains("2 places"));
+    }
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("mailto:x@y"));
+        assert!(!has_scheme("c:/x"));
+        assert!(!has_scheme("a/b:c"));
+        assert!(!has_scheme("#x"));
+    }
+}
