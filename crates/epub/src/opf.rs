@@ -221,9 +221,23 @@ pub(crate) fn fix_nav(nav: &str, meta: &Metadata) -> Result<String, Error> {
 }
 
 /// Gives epub-builder's `toc.ncx` the identifier its head should carry (`dtb:uid`, which
-/// must match the package's) and the book's title instead of the contents heading.
-pub(crate) fn fix_ncx(ncx: &str, identifier: &Identifier, title: &str) -> Result<String, Error> {
-    let mut out = ncx.to_string();
+/// must match the package's), the real depth of its entries (it always says 1) and the book's
+/// title instead of the contents heading.
+pub(crate) fn fix_ncx(
+    ncx: &str,
+    identifier: &Identifier,
+    title: &str,
+    depth: usize,
+) -> Result<String, Error> {
+    const DEPTH: &str = "<meta name=\"dtb:depth\" content=\"1\" />";
+    if !ncx.contains(DEPTH) {
+        return Err(unexpected("toc.ncx: no dtb:depth of 1"));
+    }
+    let mut out = ncx.replacen(
+        DEPTH,
+        &format!("<meta name=\"dtb:depth\" content=\"{depth}\" />"),
+        1,
+    );
     let head = out
         .find("<head>")
         .ok_or_else(|| unexpected("toc.ncx: no head element"))?

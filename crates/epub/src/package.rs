@@ -24,6 +24,8 @@ const CONTENT_DIR: &str = "OEBPS";
 /// The stylesheet's path inside the content directory (epub-builder's fixed name, which its
 /// navigation document links to).
 const STYLESHEET: &str = "stylesheet.css";
+/// The start of the HTML writer's warning about raw HTML in XHTML.
+const RAW_HTML_COPIED: &str = "raw HTML was copied into XHTML";
 /// The heading of the navigation document and of the visible contents page.
 const CONTENTS: &str = "Contents";
 
@@ -49,11 +51,15 @@ pub(crate) fn build(
 
     let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
     builder.epub_version(EpubVersion::V30);
-    builder.epub_direction(if meta.is_rtl() {
+    // `epub_direction` sets a field the template never reads; the `direction` metadata key
+    // is what reaches the spine's `page-progression-direction`.
+    let direction = if meta.is_rtl() {
         PageDirection::Rtl
     } else {
         PageDirection::Ltr
-    });
+    };
+    builder.epub_direction(direction);
+    builder.metadata("direction", direction.to_string())?;
     describe(&mut builder, meta, &title, &identifier, &dates)?;
     let accessibility = Accessibility {
         images: !prepared.images.is_empty(),
@@ -124,7 +130,14 @@ pub(crate) fn build(
             resources,
             &html,
         );
-        warnings.extend(written.warnings);
+        // The writer warns whenever raw HTML goes into XHTML as it is; here `prepare` has
+        // already kept only raw HTML it checked to be well-formed and safe.
+        warnings.extend(
+            written
+                .warnings
+                .into_iter()
+                .filter(|w| !w.message.starts_with(RAW_HTML_COPIED)),
+        );
         let content = EpubContent {
             toc: toc_element(&chapter.toc),
             content: written.output.as_bytes(),
@@ -134,6 +147,11 @@ pub(crate) fn build(
         builder.add_content(content)?;
     }
 
+    let toc_depth = chapters
+        .iter()
+        .map(|chapter| depth(&chapter.toc))
+        .max()
+        .unwrap_or(1);
     let mut archive = Vec::new();
     builder.generate(&mut archive)?;
     let opf_path = format!("{CONTENT_DIR}/content.opf");
@@ -145,7 +163,7 @@ pub(crate) fn build(
         } else if name == nav_path {
             fix_nav(&utf8(name, &data)?, meta)?
         } else if name == ncx_path {
-            fix_ncx(&utf8(name, &data)?, &identifier, &title)?
+            fix_ncx(&utf8(name, &data)?, &identifier, &title, toc_depth)?
         } else {
             return Ok(data);
         };
@@ -213,6 +231,11 @@ fn stylesheet(resources: &Resources, user: &bindery_html::Options) -> String {
         }
     }
     css
+}
+
+/// How many levels an entry's subtree spans (1 for a leaf).
+fn depth(entry: &TocEntry) -> usize {
+    1 + entry.children.iter().map(depth).max().unwrap_or(0)
 }
 
 fn toc_element(entry: &TocEntry) -> TocElement {
