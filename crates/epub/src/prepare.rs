@@ -210,6 +210,9 @@ struct Preparer<'a> {
 /// What becomes of a link.
 enum LinkFate {
     Keep,
+    /// Kept with this URL: a fragment written percent-encoded, decoded to the heading id so
+    /// the HTML writer finds the chapter that holds it.
+    KeepAs(String),
     /// Only the text stays.
     Unwrap,
 }
@@ -307,6 +310,11 @@ impl Preparer<'_> {
                             content,
                             autolink,
                         }),
+                        LinkFate::KeepAs(url) => out.push(Inline::Link {
+                            target: Target { url, ..target },
+                            content,
+                            autolink,
+                        }),
                         LinkFate::Unwrap => out.extend(content),
                     }
                 }
@@ -387,8 +395,12 @@ impl Preparer<'_> {
 
     fn link_fate(&mut self, url: &str, span: Option<Span>) -> LinkFate {
         if let Some(fragment) = url.strip_prefix('#') {
-            if self.ids.contains(fragment) || self.ids.contains(&percent_decode(fragment)) {
+            if self.ids.contains(fragment) {
                 return LinkFate::Keep;
+            }
+            let decoded = percent_decode(fragment);
+            if self.ids.contains(&decoded) {
+                return LinkFate::KeepAs(format!("#{decoded}"));
             }
             self.warnings.push(
                 Warning::new(
@@ -657,7 +669,7 @@ mod tests {
             prepared.document.blocks[1],
             para(vec![
                 link("#über", vec![text("ok")]),
-                link("#%C3%BCber", vec![text("encoded")]),
+                link("#über", vec![text("encoded")]),
                 text("gone"),
                 text("file"),
                 link("mailto:a@b.c", vec![text("mail")]),

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use bindery_model::{Document, Inline};
+use bindery_model::{Assets, Document, Inline};
 use common::*;
 
 /// The documents to check, by name: every construct under several option sets, the seed,
@@ -57,6 +57,25 @@ fn fixtures() -> Vec<(String, Vec<u8>)> {
             &bindery_epub::Options::default(),
         ),
     ));
+    out.push((
+        "empty".into(),
+        render(
+            &Document::default(),
+            &Assets::new(),
+            &bindery_epub::Options::default(),
+        ),
+    ));
+    out.push((
+        "long-book".into(),
+        render(
+            &long_book(120),
+            &every_assets,
+            &bindery_epub::Options {
+                toc: true,
+                ..bindery_epub::Options::default()
+            },
+        ),
+    ));
     let mut content: Vec<PathBuf> = std::fs::read_dir(workspace().join("content/articles"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -87,7 +106,10 @@ fn edge_cases() -> Document {
         ![remote](https://example.org/x.png) and ![missing](nope.png) and \
         [![remote in link](https://example.org/y.png)](https://example.org) and \
         ![](images/red.png) without alt. <span class=\"x\">ok</span> <b>unclosed\n\n\
-        # Second\n\nA note[^n].\n\n[^n]: Note with *emphasis* and a [link](#second).\n";
+        # Second\n\nA note[^n].\n\n[^n]: Note with *emphasis*, a [link](#second) and one [ahead](#%C3%BCber-stra%C3%9Fe).\n\n\
+        # Über Straße\n\n## 2024 plans\n\nLinks to [Über](#über-straße), [plans](#2024-plans) \
+        and [encoded](#%C3%BCber-stra%C3%9Fe).\n\n\
+        ### Ελληνικά και 한국어\n\nBack to [the second chapter](#second).\n";
     let mut document = bindery_markdown::parse(
         source,
         &bindery_markdown::ReadOptions {
@@ -102,6 +124,28 @@ fn edge_cases() -> Document {
     assert!(format!("{:?}", document.blocks).contains("Raw"));
     let _ = Inline::SoftBreak;
     document
+}
+
+/// A book of many chapters, each linking to the next and carrying a note, as a real book
+/// would (pandoc's EPUB of a 111-chapter book is where its EPUBCheck errors piled up).
+pub fn long_book(chapters: usize) -> Document {
+    let mut source = String::from("---\ntitle: A Long Book\nauthor: A. Writer\n---\n");
+    for n in 1..=chapters {
+        source.push_str(&format!(
+            "# Chapter {n}\n\nText of chapter {n}, see [the next](#chapter-{next}).[^c{n}]\n\n\
+             ## Part {n}.1\n\n- item\n- item\n\n[^c{n}]: A note in chapter {n}.\n\n",
+            next = n % chapters + 1
+        ));
+    }
+    bindery_markdown::parse(
+        &source,
+        &bindery_markdown::ReadOptions {
+            dialect: bindery_markdown::Dialect::Markdown,
+            file_name: None,
+        },
+    )
+    .unwrap()
+    .output
 }
 
 #[test]
