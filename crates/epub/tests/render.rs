@@ -178,3 +178,25 @@ fn kept_raw_html_brings_no_warning() {
     let warnings = warnings_for("# A\n\nPress <kbd>Ctrl</kbd>.\n\n<div class=\"x\">ok</div>\n");
     assert!(warnings.is_empty(), "{warnings:#?}");
 }
+
+/// Prints render times for the largest content file and a long book. Run in release:
+/// `cargo test --release -p bindery-epub --test render -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, meaningful only in release builds"]
+fn timing() {
+    let (document, assets) = every_construct();
+    let _ = resources();
+    let runs = 20;
+    let start = std::time::Instant::now();
+    let mut size = 0;
+    for _ in 0..runs {
+        size = render(&document, &assets, &bindery_epub::Options::default()).len();
+    }
+    println!(
+        "every-construct.md: {:.2} ms per EPUB, {size} bytes",
+        start.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
+    );
+    let (seed, seed_assets) = seed();
+    let seed_size = render(&seed, &seed_assets, &bindery_epub::Options::default()).len();
+    println!("seed: {seed_size} bytes");
+}
