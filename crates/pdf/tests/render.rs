@@ -529,3 +529,23 @@ fn every_word_of_the_body_is_extracted_in_order() {
         }
     }
 }
+
+#[test]
+fn parallel_renders_match_sequential_ones() {
+    let names = ["seed.md", "hostile.md", "korean-arabic.md"];
+    let documents: Vec<Document> = names.iter().map(|n| parse(&data(n), n)).collect();
+    let resources = with_system_fonts();
+    let options = Options::default();
+    let sequential: Vec<Vec<u8>> = documents
+        .iter()
+        .map(|d| pdf(d, resources, &options).output)
+        .collect();
+    let parallel: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = documents
+            .iter()
+            .map(|d| scope.spawn(|| pdf(d, resources, &options).output))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(sequential == parallel, "a render depends on what runs beside it");
+}
