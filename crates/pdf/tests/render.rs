@@ -547,5 +547,33 @@ fn parallel_renders_match_sequential_ones() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert!(sequential == parallel, "a render depends on what runs beside it");
+    assert!(
+        sequential == parallel,
+        "a render depends on what runs beside it"
+    );
+}
+
+#[test]
+fn font_dirs_are_used_without_system_fonts() {
+    let dir = PathBuf::from("/usr/share/fonts/opentype/noto");
+    if !dir.join("NotoSerifCJK-Regular.ttc").exists() {
+        eprintln!("skipped: fonts-noto-cjk is not installed");
+        return;
+    }
+    let options = Options {
+        system_fonts: false,
+        font_dirs: vec![dir],
+        ..Options::default()
+    };
+    let resources = Resources::new(&options);
+    let document = parse(&data("korean-arabic.md"), "korean-arabic.md");
+    let out = pdf(&document, &resources, &options);
+    assert!(
+        out.warnings
+            .iter()
+            .all(|w| !w.message.contains("no available font")),
+        "{:?}",
+        out.warnings
+    );
+    assert!(text_of(&file("font-dir", &out.output)).contains("한국어"));
 }
