@@ -577,3 +577,24 @@ fn font_dirs_are_used_without_system_fonts() {
     );
     assert!(text_of(&file("font-dir", &out.output)).contains("한국어"));
 }
+
+#[test]
+fn long_tables_break_across_pages_and_repeat_their_header() {
+    let mut source = String::from("| Headerword | Value |\n| --- | ---: |\n");
+    for n in 0..150 {
+        source.push_str(&format!("| row {n} | {} |\n", n * 7));
+    }
+    let document = parse(&source, "table.md");
+    let out = pdf(&document, bundled_only(), &Options::default());
+    let path = file("long-table", &out.output);
+    let info = tool("pdfinfo", &[], &path);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert!(pages >= 3, "{info}");
+    let text = text_of(&path);
+    assert_eq!(text.matches("Headerword").count(), pages, "{text}");
+    assert!(text.contains("row 149 1043"));
+}
