@@ -598,3 +598,35 @@ fn long_tables_break_across_pages_and_repeat_their_header() {
     assert_eq!(text.matches("Headerword").count(), pages, "{text}");
     assert!(text.contains("row 149 1043"));
 }
+
+#[test]
+fn documents_reusing_image_paths_get_their_own_images() {
+    let (_, assets) = every_construct();
+    let document = Document {
+        meta: Default::default(),
+        blocks: vec![para(vec![image("pic", vec![text("picture")])])],
+    };
+    let with = |url: &str| {
+        let mut own = Assets::new();
+        own.insert("pic".to_string(), assets[url].clone());
+        render(&document, &own, bundled_only(), &Options::default())
+            .unwrap()
+            .output
+    };
+    let raster = |bytes: &[u8], name: &str| {
+        tool("pdfimages", &["-list"], &file(name, bytes))
+            .lines()
+            .skip(2)
+            .count()
+    };
+    // Both documents serve their image at the same virtual path, /img/0.
+    let png = with("images/red.png");
+    let svg = with("images/circle.svg");
+    assert_eq!(raster(&png, "reuse-png"), 1);
+    assert_eq!(
+        raster(&svg, "reuse-svg"),
+        0,
+        "the PNG of the previous render leaked in"
+    );
+    assert!(with("images/red.png") == png);
+}
