@@ -4,10 +4,11 @@
 //! the pipeline loads its images into [`Assets`] and builds one [`Resources`] per process (the
 //! fonts), and [`render`] turns each document into PDF bytes plus warnings. [`render`] is pure:
 //! it writes the document as Typst markup in which every piece of user text is a string literal
-//! ([`emit`](crate::emit)), compiles it in a `World` that holds only that markup, the document's
+//! (module `emit`), compiles it in a `World` that holds only that markup, the document's
 //! images and the fonts, and exports with `typst-pdf`. No file system, network or clock.
 
 mod coverage;
+mod depth;
 mod emit;
 mod fonts;
 mod style;
@@ -17,7 +18,7 @@ mod world;
 
 use std::path::PathBuf;
 
-use bindery_model::{Assets, Block, BlockKind, Document, MAX_DEPTH, Warned, Warning, limit_depth};
+use bindery_model::{Assets, Document, Warned, Warning, limit_depth};
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
 use typst::syntax::DiagSpanKind;
@@ -106,7 +107,7 @@ pub fn render(
     // The reader already bounds depth; a document built by other means is bounded here, so
     // the markup always stays below Typst's parser limit.
     let flattened;
-    let document = if exceeds_depth(&document.blocks) {
+    let document = if depth::exceeds_model_limit(&document.blocks) {
         let mut copy = document.clone();
         warnings.extend(limit_depth(&mut copy));
         flattened = copy;
@@ -176,45 +177,6 @@ pub fn render(
         output: bytes,
         warnings,
     })
-}
-
-/// Whether any block nests deeper than the model's limit (blocks only: inline nesting adds
-/// little Typst syntax per level, and the reader bounds it).
-fn exceeds_depth(blocks: &[Block]) -> bool {
-    let mut stack: Vec<(&[Block], usize)> = vec![(blocks, 1)];
-    while let Some((blocks, depth)) = stack.pop() {
-        if depth > MAX_DEPTH {
-            return true;
-        }
-        for block in blocks {
-            match &block.kind {
-                BlockKind::BlockQuote(children)
-                | BlockKind::Alert {
-                    blocks: children, ..
-                } => stack.push((children, depth + 1)),
-                BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
-                    for item in items {
-                        stack.push((&item.blocks, depth + 1));
-                    }
-                }
-                BlockKind::DefinitionList(items) => {
-                    for item in items {
-                        for definition in &item.definitions {
-                            stack.push((definition, depth + 1));
-                        }
-                    }
-                }
-                BlockKind::Plain(_)
-                | BlockKind::Para(_)
-                | BlockKind::Heading { .. }
-                | BlockKind::CodeBlock { .. }
-                | BlockKind::RawBlock { .. }
-                | BlockKind::Table(_)
-                | BlockKind::ThematicBreak => {}
-            }
-        }
-    }
-    false
 }
 
 /// Typst's diagnostics as one message; the line of generated markup is included because the

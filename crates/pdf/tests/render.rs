@@ -311,18 +311,26 @@ fn thirty_two_levels_of_nesting_render() {
         ],
     };
     let out = pdf(&document, bundled_only(), &Options::default());
-    let text = text_of(&file("deep", &out.output));
-    assert_eq!(text.matches("innermost").count(), 4, "{text}");
-    assert!(text.contains("deep"));
+    let extracted = text_of(&file("deep", &out.output));
+    assert_eq!(extracted.matches("innermost").count(), 4, "{extracted}");
+    assert!(extracted.contains("deep"));
 
     // Deeper than the model allows (built by hand, not by the reader): flattened, with a warning.
+    let mut emphasis = vec![text("deepest words")];
+    for _ in 0..300 {
+        emphasis = vec![Inline::Strong(emphasis)];
+    }
     let document = Document {
         meta: Default::default(),
-        blocks: vec![nested(200, block_quote)],
+        blocks: vec![nested(200, block_quote), para(emphasis)],
     };
     let out = pdf(&document, bundled_only(), &Options::default());
     assert!(out.warnings.iter().any(|w| w.message.contains("flattened")));
-    assert!(text_of(&file("deeper", &out.output)).contains("innermost"));
+    let text = text_of(&file("deeper", &out.output));
+    assert!(
+        text.contains("innermost") && text.contains("deepest words"),
+        "{text}"
+    );
 }
 
 #[test]
