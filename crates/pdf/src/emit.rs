@@ -58,11 +58,14 @@ pub(crate) struct Body {
 }
 
 /// Writes the body of `document` (all blocks, minus a first heading folded into the title).
+///
+/// With `embed_images` off, every image is written as its description (the caller explains why).
 pub(crate) fn body(
     document: &Document,
     headings: &Headings<'_>,
     assets: &Assets,
     offset: u8,
+    embed_images: bool,
 ) -> Body {
     let mut emitter = Emitter {
         out: String::with_capacity(document.blocks.len() * 256),
@@ -75,6 +78,7 @@ pub(crate) fn body(
         span: None,
         nesting: 0,
         flattened: false,
+        embed_images,
     };
     let blocks = if headings.title_folded {
         &document.blocks[1..]
@@ -104,6 +108,7 @@ struct Emitter<'a> {
     nesting: u32,
     /// Whether the flattening warning was given.
     flattened: bool,
+    embed_images: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -487,6 +492,9 @@ impl<'a> Emitter<'a> {
     /// The number of the image at `url`, embedding it on first use; `None` (with a warning) when
     /// the pipeline did not load it or Typst cannot decode its format.
     fn image_number(&mut self, url: &'a str) -> Option<usize> {
+        if !self.embed_images {
+            return None;
+        }
         if let Some(&number) = self.image_numbers.get(url) {
             return Some(number);
         }
@@ -543,7 +551,7 @@ mod tests {
             blocks,
         };
         let headings = Headings::new(&document);
-        body(&document, &headings, &Assets::new(), 0).markup
+        body(&document, &headings, &Assets::new(), 0, true).markup
     }
 
     #[test]
@@ -571,7 +579,7 @@ mod tests {
             ],
         };
         let headings = Headings::new(&document);
-        let out = body(&document, &headings, &Assets::new(), 0);
+        let out = body(&document, &headings, &Assets::new(), 0, true);
         assert!(out.markup.contains("#heading(level: 2)[#\"Tables\";]<h0>"));
         assert!(out.markup.contains("#link(<h0>)[#\"ok\";]"));
         assert!(out.markup.contains("#\"gone\";"));

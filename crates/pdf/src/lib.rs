@@ -128,29 +128,31 @@ pub fn render(
         .as_deref()
         .is_some_and(|t| !t.trim().is_empty());
     let offset = u8::from(has_title);
-    let body = emit::body(document, &headings, assets, offset);
-    let mut source = style::preamble(&document.meta, resources, options, date.is_some(), offset);
-    style::title_block(&mut source, &document.meta, headings.title_label(document));
+    let mut head = style::preamble(&document.meta, resources, options, date.is_some(), offset);
+    style::title_block(&mut head, &document.meta, headings.title_label(document));
     if options.toc {
-        style::table_of_contents(&mut source, offset);
+        style::table_of_contents(&mut head, offset);
     }
-    source.push_str(&body.markup);
-    warnings.extend(body.warnings);
     warnings.extend(coverage::missing_glyphs(document, resources));
 
-    let world = DocumentWorld::new(resources, source, body.images, date);
-    resources.count_render();
-    let compiled = typst::compile::<PagedDocument>(&world);
-    warnings.extend(
-        compiled
-            .warnings
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .map(|d| Warning::new(format!("typesetting: {}", d.message), None)),
-    );
-    let paged = compiled
-        .output
-        .map_err(|errors| Error::Typeset(describe(&world, &errors)))?;
+    let body = emit::body(document, &headings, assets, offset, true);
+    let had_images = !body.images.is_empty();
+    let mut attempt = typeset(resources, &head, body, date);
+    if let (Err(error), true) = (&attempt.output, had_images) {
+        // Typst rejects some images the pipeline's checks let through (a truncated PNG, an
+        // SVG it cannot parse); the document still prints, with descriptions in their place.
+        let warning = Warning::new(
+            format!(
+                "an image could not be typeset, so every image is shown as its description: {error}"
+            ),
+            None,
+        );
+        let body = emit::body(document, &headings, assets, offset, false);
+        attempt = typeset(resources, &head, body, date);
+        attempt.warnings.insert(0, warning);
+    }
+    warnings.extend(attempt.warnings);
+    let paged = attempt.output.map_err(Error::Typeset)?;
     let pages = paged.pages().len();
     if pages > options.max_pages {
         return Err(Error::TooManyPages {
@@ -172,20 +174,50 @@ pub fn render(
         ..PdfOptions::default()
     };
     let bytes = typst_pdf::pdf(&paged, &pdf_options)
-        .map_err(|errors| Error::Export(describe(&world, &errors)))?;
+        .map_err(|errors| Error::Export(describe(None, &errors)))?;
     Ok(Warned {
         output: bytes,
         warnings,
     })
 }
 
+/// Compiles the preamble `head` and `body` into pages, with the body's warnings and Typst's.
+fn typeset(
+    resources: &Resources,
+    head: &str,
+    body: emit::Body,
+    date: Option<Datetime>,
+) -> Warned<Result<PagedDocument, String>> {
+    let mut source = String::with_capacity(head.len() + body.markup.len());
+    source.push_str(head);
+    source.push_str(&body.markup);
+    let world = DocumentWorld::new(resources, source, body.images, date);
+    resources.count_render();
+    let compiled = typst::compile::<PagedDocument>(&world);
+    let mut warnings = body.warnings;
+    warnings.extend(
+        compiled
+            .warnings
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| Warning::new(format!("typesetting: {}", d.message), None)),
+    );
+    Warned {
+        output: compiled
+            .output
+            .map_err(|errors| describe(Some(&world), &errors)),
+        warnings,
+    }
+}
+
 /// Typst's diagnostics as one message; the line of generated markup is included because the
 /// user's own positions do not survive into it.
-fn describe(world: &DocumentWorld<'_>, errors: &[SourceDiagnostic]) -> String {
+fn describe(world: Option<&DocumentWorld<'_>>, errors: &[SourceDiagnostic]) -> String {
     let mut parts = Vec::new();
     for error in errors {
         let mut part = error.message.to_string();
-        if let DiagSpanKind::Number { id, .. } = error.span.get()
+        if let Some(world) = world
+            && let DiagSpanKind::Number { id, .. } = error.span.get()
             && id == typst::World::main(world)
             && let Some(range) = typst::WorldExt::range(world, error.span)
         {

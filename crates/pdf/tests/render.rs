@@ -638,3 +638,35 @@ fn documents_reusing_image_paths_get_their_own_images() {
     );
     assert!(with("images/red.png") == png);
 }
+
+#[test]
+fn an_image_typst_cannot_decode_degrades_to_descriptions() {
+    let (_, assets) = every_construct();
+    let mut broken = Assets::new();
+    let png = &assets["images/red.png"];
+    broken.insert(
+        "broken.png".to_string(),
+        Asset {
+            data: png.data[..png.data.len() / 2].into(),
+            ..png.clone()
+        },
+    );
+    broken.insert("red.png".to_string(), png.clone());
+    let document = Document {
+        meta: Default::default(),
+        blocks: vec![
+            para(vec![image("broken.png", vec![text("half a square")])]),
+            para(vec![image("red.png", vec![text("a whole square")])]),
+        ],
+    };
+    let out = render(&document, &broken, bundled_only(), &Options::default()).unwrap();
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.message.contains("could not be typeset")),
+        "{:?}",
+        out.warnings
+    );
+    let extracted = text_of(&file("broken-image", &out.output));
+    assert!(extracted.contains("[half a square]"), "{extracted}");
+}
