@@ -49,9 +49,10 @@ fn pdf(document: &Document, resources: &Resources, options: &Options) -> Warned<
     render(document, &Assets::new(), resources, options).unwrap()
 }
 
-/// Writes `bytes` to a fresh file named after the test, for the command-line tools.
+/// Writes `bytes` to a file named after the test, for the command-line tools.
 fn file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bindery-pdf-tests-{}", std::process::id()));
+    // Cargo's per-package scratch directory: kept for inspection, overwritten by the next run.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bindery-pdf");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.pdf"));
     std::fs::write(&path, bytes).unwrap();
