@@ -11,7 +11,8 @@ use std::time::Instant;
 use anyhow::Context;
 use bindery_model::RawHtml;
 use bindery_pipeline::{
-    Build, Cache, Event, Format, InputFormat, Report, Settings, format_warning, write_manifest,
+    Build, Cache, Event, Format, InputFormat, Paper, Report, Settings, format_warning,
+    write_manifest,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -27,7 +28,7 @@ Examples:
   bindery ast post.md > post.json            the document model as JSON
   bindery convert post.json --from json -o post.txt";
 
-/// Markdown in; HTML and plain text out, for many documents in one parallel run.
+/// Markdown in; PDF, EPUB 3, HTML and plain text out, for many documents in one parallel run.
 #[derive(Parser)]
 #[command(name = "bindery", version, about, after_help = EXAMPLES)]
 struct Cli {
@@ -54,7 +55,7 @@ struct BuildArgs {
     /// Output directory; its tree mirrors each input's tree.
     #[arg(short, long, value_name = "DIR", default_value = "dist")]
     output: PathBuf,
-    /// Comma-separated output formats [default: every format except json: html,txt]
+    /// Comma-separated output formats: html, txt, epub, pdf, json [default: html,txt,epub,pdf]
     #[arg(short, long, value_name = "FORMATS", value_delimiter = ',')]
     to: Vec<Format>,
     /// Worker threads [default: one per core]
@@ -137,6 +138,21 @@ struct RenderArgs {
     /// Images and other resources are read only inside DIR [default: each input directory]
     #[arg(long, value_name = "DIR", global = true)]
     root: Option<PathBuf>,
+    /// EPUB: start a new chapter file at each heading of level N or above (0: one file).
+    #[arg(long, value_name = "N", default_value_t = 1, global = true)]
+    epub_split_level: u8,
+    /// PDF paper size.
+    #[arg(long, value_enum, value_name = "SIZE", default_value_t = PaperArg::A4, global = true)]
+    paper: PaperArg,
+    /// PDF: also use the fonts in DIR (repeatable); bundled fonts come first.
+    #[arg(long, value_name = "DIR", global = true)]
+    font_dir: Vec<PathBuf>,
+    /// PDF: use only the bundled fonts and --font-dir, not the system's.
+    #[arg(long, global = true)]
+    no_system_fonts: bool,
+    /// PDF: refuse documents longer than N pages.
+    #[arg(long, value_name = "N", default_value_t = 5000, global = true)]
+    max_pages: usize,
     /// Largest input file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
     max_input: u64,
@@ -152,6 +168,12 @@ struct RenderArgs {
 enum MessageFormat {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PaperArg {
+    A4,
+    Letter,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -194,6 +216,27 @@ impl RenderArgs {
             settings.html.css.push(text);
         }
         settings.text.columns = self.columns;
+        // Reproducible builds: dates come from SOURCE_DATE_EPOCH or the front matter, never
+        // from the clock.
+        let timestamp = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) if !v.trim().is_empty() => Some(v.trim().parse::<i64>().with_context(|| {
+                format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`")
+            })?),
+            _ => None,
+        };
+        settings.epub.split_level = self.epub_split_level;
+        settings.epub.toc = self.toc;
+        settings.epub.timestamp = timestamp;
+        settings.epub.html = settings.html.clone();
+        settings.pdf.paper = match self.paper {
+            PaperArg::A4 => Paper::A4,
+            PaperArg::Letter => Paper::Letter,
+        };
+        settings.pdf.toc = self.toc;
+        settings.pdf.system_fonts = !self.no_system_fonts;
+        settings.pdf.font_dirs = self.font_dir.clone();
+        settings.pdf.max_pages = self.max_pages;
+        settings.pdf.timestamp = timestamp;
         Ok(settings)
     }
 }

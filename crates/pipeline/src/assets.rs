@@ -95,6 +95,11 @@ pub fn resolve_images(
             urls.push((url.to_string(), span));
         }
     });
+    if let Some(cover) = document.meta.cover.clone().filter(|c| is_local(c))
+        && !urls.iter().any(|(u, _)| *u == cover)
+    {
+        urls.push((cover, None));
+    }
     for (url, span) in urls {
         match load(&url, doc_dir, &root, limits) {
             Ok((asset, rel)) => {
@@ -109,6 +114,14 @@ pub fn resolve_images(
                 refused.insert(url, reason);
             }
         }
+    }
+    if document
+        .meta
+        .cover
+        .as_ref()
+        .is_some_and(|c| refused.contains_key(c))
+    {
+        document.meta.cover = None;
     }
     if !refused.is_empty() {
         replace_images_with_alt(document, &|url| refused.contains_key(url));

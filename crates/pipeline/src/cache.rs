@@ -1,7 +1,7 @@
 //! The content-addressed output cache: an unchanged output is copied, not rendered again.
 //!
 //! The key hashes everything an output depends on: the source bytes, every resolved resource,
-//! the options, the date inputs (`SOURCE_DATE_EPOCH`), bindery's version and the format. An
+//! the options (with the date inputs from `SOURCE_DATE_EPOCH`), bindery's version and the format. An
 //! entry is the output's bytes plus its warnings, written atomically, so a killed run leaves
 //! no torn entry.
 
@@ -67,8 +67,6 @@ impl Cache {
             field("asset", &asset.data);
         }
         field("settings", settings.fingerprint().as_bytes());
-        let epoch = std::env::var("SOURCE_DATE_EPOCH").unwrap_or_default();
-        field("SOURCE_DATE_EPOCH", epoch.as_bytes());
         hex(&h.finalize())
     }
 

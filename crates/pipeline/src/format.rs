@@ -14,6 +14,10 @@ pub enum Format {
     Html,
     /// Wrapped UTF-8 plain text.
     Txt,
+    /// An EPUB 3 book.
+    Epub,
+    /// A PDF typeset with Typst's engine.
+    Pdf,
     /// The document model as JSON (what `bindery ast` prints).
     Json,
 }
@@ -43,6 +47,22 @@ const FORMATS: &[Row] = &[
         extension: "txt",
         aliases: &["text", "plain"],
         media_type: "text/plain",
+        default: true,
+    },
+    Row {
+        format: Format::Epub,
+        name: "epub",
+        extension: "epub",
+        aliases: &["epub3"],
+        media_type: "application/epub+zip",
+        default: true,
+    },
+    Row {
+        format: Format::Pdf,
+        name: "pdf",
+        extension: "pdf",
+        aliases: &[],
+        media_type: "application/pdf",
         default: true,
     },
     Row {
@@ -101,23 +121,37 @@ impl Format {
             .map(|row| row.format)
     }
 
-    /// Renders one document. Pure: no file system access, no threads.
+    /// Renders one document. Pure: no file system access, no threads; an `Err` is the
+    /// renderer's message (a page limit, a typesetting error).
     pub fn render(
         self,
         document: &Document,
         assets: &Assets,
         settings: &Settings,
-    ) -> Warned<Vec<u8>> {
+    ) -> Result<Warned<Vec<u8>>, String> {
         match self {
-            Format::Html => {
-                bindery_html::render(document, assets, &settings.html_resources, &settings.html)
-                    .map(String::into_bytes)
+            Format::Html => Ok(bindery_html::render(
+                document,
+                assets,
+                &settings.html_resources,
+                &settings.html,
+            )
+            .map(String::into_bytes)),
+            Format::Txt => {
+                Ok(bindery_text::render(document, &settings.text).map(String::into_bytes))
             }
-            Format::Txt => bindery_text::render(document, &settings.text).map(String::into_bytes),
+            Format::Epub => {
+                bindery_epub::render(document, assets, &settings.html_resources, &settings.epub)
+                    .map_err(|e| e.to_string())
+            }
+            Format::Pdf => {
+                bindery_pdf::render(document, assets, settings.pdf_resources(), &settings.pdf)
+                    .map_err(|e| e.to_string())
+            }
             Format::Json => {
                 let mut json = bindery_model::to_json(document);
                 json.push('\n');
-                Warned::clean(json.into_bytes())
+                Ok(Warned::clean(json.into_bytes()))
             }
         }
     }

@@ -16,6 +16,7 @@ mod run;
 mod write;
 
 pub use assets::AssetLimits;
+pub use bindery_pdf::Paper;
 pub use cache::Cache;
 pub use format::Format;
 pub use manifest::{manifest_json, write_manifest};
@@ -46,21 +47,37 @@ pub struct Settings {
     pub html_resources: bindery_html::Resources,
     /// Plain-text writer options.
     pub text: bindery_text::Options,
+    /// EPUB writer options (its `html` field shapes the chapters).
+    pub epub: bindery_epub::Options,
+    /// PDF writer options.
+    pub pdf: bindery_pdf::Options,
+    /// Fonts for PDF, loaded on first use (scanning system fonts costs a few hundred
+    /// milliseconds that an HTML-only run should not pay).
+    pub pdf_resources: std::sync::OnceLock<bindery_pdf::Resources>,
 }
 
 impl Settings {
-    /// Every option that can change an output, as text, for cache keys.
+    /// Every option that can change an output, as text, for cache keys (the timestamps
+    /// from `SOURCE_DATE_EPOCH` are part of the EPUB and PDF options).
     pub fn fingerprint(&self) -> String {
         format!(
-            "{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}",
+            "{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.input,
             self.metadata,
             self.raw_html,
             self.max_input,
             self.asset_limits,
             self.html,
-            self.text
+            self.text,
+            self.epub,
+            self.pdf,
         )
+    }
+
+    /// The PDF fonts, loaded once per process on first use.
+    pub fn pdf_resources(&self) -> &bindery_pdf::Resources {
+        self.pdf_resources
+            .get_or_init(|| bindery_pdf::Resources::new(&self.pdf))
     }
 }
 
@@ -75,6 +92,9 @@ impl Default for Settings {
             html: bindery_html::Options::default(),
             html_resources: bindery_html::Resources::default(),
             text: bindery_text::Options::default(),
+            epub: bindery_epub::Options::default(),
+            pdf: bindery_pdf::Options::default(),
+            pdf_resources: std::sync::OnceLock::new(),
         }
     }
 }
@@ -122,6 +142,16 @@ pub enum Error {
         /// The input that keeps the outputs.
         first: PathBuf,
     },
+    /// A renderer refused the document (a page limit, a typesetting error).
+    #[error("{}: {format}: {message}", path.display())]
+    Render {
+        /// The input file.
+        path: PathBuf,
+        /// The format.
+        format: Format,
+        /// The renderer's message.
+        message: String,
+    },
     /// A renderer panicked; a bug in bindery, contained to this output.
     #[error("{}: internal error while rendering {format}: {message}", path.display())]
     Panic {
@@ -143,7 +173,7 @@ impl Error {
             Error::Collision { .. } => {
                 Some("rename one of the files, or build them into different output directories")
             }
-            Error::Io { .. } | Error::Panic { .. } => None,
+            Error::Io { .. } | Error::Render { .. } | Error::Panic { .. } => None,
         }
     }
 }

@@ -285,7 +285,13 @@ fn make_output(
         Some(hit) => hit,
         None => {
             let warned = guarded(&source.path, format.name(), || {
-                Ok(format.render(&loaded.document, &loaded.resolved.assets, cx.settings))
+                render(
+                    &source.path,
+                    format,
+                    &loaded.document,
+                    &loaded.resolved,
+                    cx.settings,
+                )
             })?;
             if let (Some(cache), Some(key)) = (cx.cache, &key) {
                 cache.put(key, &warned.output, &warned.warnings);
@@ -353,6 +359,22 @@ fn load(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
         resolved,
         warnings,
     })
+}
+
+fn render(
+    path: &Path,
+    format: Format,
+    document: &Document,
+    resolved: &Resolved,
+    settings: &Settings,
+) -> Result<bindery_model::Warned<Vec<u8>>, Error> {
+    format
+        .render(document, &resolved.assets, settings)
+        .map_err(|message| Error::Render {
+            path: path.to_path_buf(),
+            format,
+            message,
+        })
 }
 
 /// Runs `f`, turning a panic into an error for this document and format only.
@@ -459,7 +481,7 @@ pub fn convert(
         &mut warnings,
     );
     let rendered = guarded(name, format.name(), || {
-        Ok(format.render(&document, &resolved.assets, settings))
+        render(name, format, &document, &resolved, settings)
     })?;
     warnings.extend(rendered.warnings);
     match output {
