@@ -280,7 +280,7 @@ pub(crate) fn into_text(blocks: Vec<Block>) -> String {
                 Inline::Text(s) | Inline::Code(s) => out.push_str(&s),
                 Inline::Math { tex, .. } => out.push_str(&tex),
                 Inline::Raw { text, .. } => out.push_str(&text),
-                Inline::SoftBreak | Inline::LineBreak => out.push_str(" "),
+                Inline::SoftBreak | Inline::LineBreak => out.push(' '),
                 Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
                     stack.extend(c.into_iter().rev().map(Item::Inline))
                 }
