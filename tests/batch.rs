@@ -267,3 +267,49 @@ fn outputs_are_identical_across_runs_and_thread_counts() {
     assert!(a == all_files(four.path()), "--jobs 1 and --jobs 4 differ");
     assert!(a == all_files(again.path()), "two runs differ");
 }
+
+#[test]
+fn every_format_is_byte_identical_across_runs_and_thread_counts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let inputs = [root.join("content"), root.join("tests/fixtures")];
+    let runs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (run, jobs) in runs.iter().zip(["1", "4", "4"]) {
+        let output = bindery()
+            .arg("build")
+            .args(&inputs)
+            .arg("-o")
+            .arg(run.path())
+            .args([
+                "-q",
+                "--no-cache",
+                "--to",
+                "html,txt,epub,pdf,json",
+                "--jobs",
+                jobs,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let first = all_files(runs[0].path());
+    let pdfs = first
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
+        .count();
+    let epubs = first
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "epub"))
+        .count();
+    assert!(pdfs >= 20 && epubs >= 20, "{pdfs} PDFs, {epubs} EPUBs");
+    for other in &runs[1..] {
+        let files = all_files(other.path());
+        assert_eq!(files.len(), first.len());
+        for ((path, a), (_, b)) in first.iter().zip(&files) {
+            assert!(a == b, "{} differs between runs", path.display());
+        }
+    }
+}
