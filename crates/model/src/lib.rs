@@ -31,5 +31,5 @@ pub use node::{
 pub use raw::{RawHtml, apply_raw_html};
 pub use text::{plain_text, slugify};
 pub use url::{dangerous_scheme, drop_dangerous_urls};
-pub use walk::{walk_block_lists_mut, walk_inline_lists_mut};
+pub use walk::{walk_block_lists_mut, walk_inline_lists_mut, walk_own_inline_lists_mut};
 pub use warning::{Span, Warned, Warning};

@@ -131,41 +131,42 @@ fn scalar_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::E
     }
 }
 
-fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-        Null(()),
-    }
+/// A front-matter value given as one string or a list of strings.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+    Null(()),
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(
+    d: D,
+    one: impl FnOnce(String) -> Vec<String>,
+    expected: &str,
+) -> Result<Vec<String>, D::Error> {
     Ok(
-        match OneOrMany::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a name or a list of names for author/authors")
-        })? {
-            OneOrMany::One(s) => vec![s],
+        match OneOrMany::deserialize(d).map_err(|_| serde::de::Error::custom(expected))? {
+            OneOrMany::One(s) => one(s),
             OneOrMany::Many(v) => v,
             OneOrMany::Null(()) => Vec::new(),
         },
     )
 }
 
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    one_or_many(
+        d,
+        |s| vec![s],
+        "expected a name or a list of names for author/authors",
+    )
+}
+
 fn keywords<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-        Null(()),
-    }
-    Ok(
-        match OneOrMany::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a list of keywords or a comma-separated string")
-        })? {
-            OneOrMany::One(s) => split_keywords(&s),
-            OneOrMany::Many(v) => v,
-            OneOrMany::Null(()) => Vec::new(),
-        },
+    one_or_many(
+        d,
+        |s| split_keywords(&s),
+        "expected a list of keywords or a comma-separated string",
     )
 }
 

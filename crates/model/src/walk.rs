@@ -63,7 +63,7 @@ fn walk_notes_in(inlines: &mut [Inline], f: &mut impl FnMut(&mut Vec<Block>)) {
 
 /// Calls `f` on every inline list of `block` outside notes (whose blocks are separate lists):
 /// its own lists and those nested in emphasis, links and alt texts, innermost first.
-pub(crate) fn walk_own_inline_lists_mut(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
+pub fn walk_own_inline_lists_mut(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
     fn nested(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline>)) {
         for inline in inlines.iter_mut() {
             match inline {

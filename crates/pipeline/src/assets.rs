@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bindery_model::{Asset, Assets, Block, Document, Inline, Span, Warning, walk_block_lists_mut};
+use bindery_model::{
+    Asset, Assets, Block, Document, Inline, Span, Warning, walk_block_lists_mut,
+    walk_own_inline_lists_mut,
+};
 
 /// Limits on what a document may pull in.
 #[derive(Debug, Clone, Copy)]
@@ -241,61 +244,19 @@ fn check_svg(data: &[u8]) -> Result<(), String> {
 }
 
 fn visit_images(document: &mut Document, f: &mut impl FnMut(&str, Option<Span>)) {
-    // Spans live on blocks, so walk block lists and look into each block's inlines.
+    // Spans live on blocks: walk every block list (notes included), then each block's inlines.
     walk_block_lists_mut(&mut document.blocks, &mut |blocks: &mut Vec<Block>| {
         for block in blocks.iter_mut() {
             let span = block.span;
-            for_each_own_inline(block, &mut |inline| {
-                if let Inline::Image { target, .. } = inline {
-                    f(&target.url, span);
+            walk_own_inline_lists_mut(block, &mut |inlines: &mut Vec<Inline>| {
+                for inline in inlines.iter() {
+                    if let Inline::Image { target, .. } = inline {
+                        f(&target.url, span);
+                    }
                 }
             });
         }
     });
-}
-
-/// Calls `f` on every inline of `block` that is not inside a nested block.
-fn for_each_own_inline(block: &Block, f: &mut impl FnMut(&Inline)) {
-    fn inlines(list: &[Inline], f: &mut impl FnMut(&Inline)) {
-        for inline in list {
-            f(inline);
-            match inline {
-                Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => inlines(c, f),
-                Inline::Link { content, .. } => inlines(content, f),
-                Inline::Image { alt, .. } => inlines(alt, f),
-                Inline::Note(_)
-                | Inline::Text(_)
-                | Inline::SoftBreak
-                | Inline::LineBreak
-                | Inline::Code(_)
-                | Inline::Raw { .. }
-                | Inline::Math { .. } => {}
-            }
-        }
-    }
-    use bindery_model::BlockKind;
-    match &block.kind {
-        BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
-            inlines(c, f)
-        }
-        BlockKind::Table(t) => {
-            for cell in t.head.iter().chain(t.rows.iter().flatten()) {
-                inlines(cell, f);
-            }
-        }
-        BlockKind::DefinitionList(items) => {
-            for item in items {
-                inlines(&item.term, f);
-            }
-        }
-        BlockKind::CodeBlock { .. }
-        | BlockKind::RawBlock { .. }
-        | BlockKind::BlockQuote(_)
-        | BlockKind::Alert { .. }
-        | BlockKind::BulletList(_)
-        | BlockKind::OrderedList { .. }
-        | BlockKind::ThematicBreak => {}
-    }
 }
 
 fn replace_images_with_alt(document: &mut Document, refused: &impl Fn(&str) -> bool) {
