@@ -235,13 +235,15 @@ fn missing_glyphs_are_listed_without_system_fonts() {
 
 #[test]
 fn system_fonts_render_korean_and_arabic() {
-    let has_cjk = Command::new("fc-list")
-        .arg(":lang=ko")
-        .output()
-        .is_ok_and(|o| !o.stdout.is_empty());
-    if !has_cjk {
-        eprintln!("skipped: no Korean font installed (apt-get install fonts-noto-cjk)");
-        return;
+    // CI installs these (fonts-noto-cjk, fonts-noto-core); a missing font fails, never skips.
+    for font in [
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
+    ] {
+        assert!(
+            std::path::Path::new(font).exists(),
+            "{font} is missing: apt-get install fonts-noto-cjk fonts-noto-core (or run .ci/run)"
+        );
     }
     let document = parse(&data("korean-arabic.md"), "korean-arabic.md");
     let out = pdf(&document, with_system_fonts(), &Options::default());
