@@ -113,7 +113,7 @@ fn failures_are_recorded_in_the_manifest() {
         .arg(input.path())
         .arg("-o")
         .arg(out.path())
-        .args(["-q", "--no-cache"])
+        .args(["-q", "--no-cache", "--to", "html,txt"])
         .assert()
         .code(1);
     let m = manifest(out.path());
@@ -174,6 +174,8 @@ fn cache_hits_and_invalidation() {
     let cache = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| -> Vec<Value> {
         let mut args = vec![
+            "--to",
+            "html,txt",
             "--message-format",
             "json",
             "--cache-dir",
