@@ -89,13 +89,17 @@ def main():
             print(f"pandoc not available ({e}); pip install pypandoc-binary")
     sample = sorted(os.listdir(articles))[: args.sample]
 
+    typst_ok = subprocess.run([sys.executable, "-c", "import typst"], capture_output=True).returncode == 0
+    pdf_env = f"PATH={HERE}/typst-bin:$PATH "
+
     def pandoc_articles(fmt):
         ext = {"html": "html", "txt": "txt", "epub": "epub", "pdf": "pdf"}[fmt]
         to = {"html": "-t html5 -s", "txt": "-t plain", "epub": "-t epub3", "pdf": "--pdf-engine=typst"}[fmt]
         with tempfile.TemporaryDirectory() as d:
             listing = " ".join(sample)
+            env = pdf_env if fmt == "pdf" else ""
             cmd = (f"printf '%s\\n' {listing} | xargs -P2 -I{{}} sh -c "
-                   f"'{pandoc} -f gfm {to} {articles}/{{}} -o {d}/{{}}.{ext}'")
+                   f"'{env}{pandoc} -f gfm {to} {articles}/{{}} -o {d}/{{}}.{ext}'")
             wall, rss = median_of(args.runs, cmd, shell=True)
         return wall * 1000 / len(sample), rss
 
@@ -103,12 +107,13 @@ def main():
         ext = fmt
         to = {"html": "-t html5 -s", "txt": "-t plain", "epub": "-t epub3", "pdf": "--pdf-engine=typst"}[fmt]
         with tempfile.TemporaryDirectory() as d:
-            return median_of(args.runs, f"{pandoc} -f gfm {to} {book} -o {d}/book.{ext}", shell=True)
+            env = pdf_env if fmt == "pdf" else ""
+            return median_of(args.runs, f"{env}{pandoc} -f gfm {to} {book} -o {d}/book.{ext}", shell=True)
 
     for fmt in formats:
         wall, rss = median_of(args.runs, build([articles], [fmt]))
         p = None
-        if pandoc and (fmt != "pdf" or shutil.which("typst")):
+        if pandoc and (fmt != "pdf" or typst_ok):
             p = pandoc_articles(fmt)[0]
         rows.append((f"1,000 articles → {fmt}", wall, rss, p))
     wall, rss = median_of(args.runs, build([articles], formats))
@@ -127,13 +132,19 @@ def main():
     for fmt in formats:
         wall, rss = median_of(args.runs, build([book], [fmt]))
         p = None
-        if pandoc and (fmt != "pdf" or shutil.which("typst")):
+        if pandoc and (fmt != "pdf" or typst_ok):
             p = pandoc_book(fmt)[0]
         rows.append((f"1.5 MB book → {fmt}", wall, rss, p))
     light = [f for f in formats if f != "pdf"]
     wall, rss = median_of(args.runs, build([book], light))
     rows.append((f"1.5 MB book → {','.join(light)}", wall, rss, None))
 
+    if pandoc and typst_ok:
+        with tempfile.TemporaryDirectory() as d:
+            empty = os.path.join(d, "e.md")
+            open(empty, "w").write("x\n")
+            startup = median_of(args.runs, f"{pdf_env}{pandoc} {empty} --pdf-engine=typst -o {d}/e.pdf", shell=True)[0]
+        print(f"pandoc + typst wrapper start-up (one-word document → PDF): {startup:.3f} s")
     lines = ["| run | bindery (s) | peak RSS (MiB) | pandoc (s) | pandoc / bindery |", "|---|---:|---:|---:|---:|"]
     for what, b, rss, p in rows:
         ratio = f"{p / b:.1f}×" if p else ""
