@@ -296,3 +296,45 @@ fn help_shows_examples() {
     let assert = bindery().arg("--help").assert().success();
     assert!(String::from_utf8_lossy(&assert.get_output().stdout).contains("Examples:"));
 }
+
+#[test]
+fn fail_fast_stops_starting_new_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("000-bad.md"), "---\ntitle: a: b\n---\n").unwrap();
+    for i in 0..200 {
+        std::fs::write(input.join(format!("doc-{i:03}.md")), format!("# Doc {i}\n")).unwrap();
+    }
+    let out = dir.path().join("out");
+    bindery()
+        .arg("build")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args([
+            "-q",
+            "--no-cache",
+            "--to",
+            "txt",
+            "--jobs",
+            "1",
+            "--fail-fast",
+        ])
+        .assert()
+        .code(1);
+    let written = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "txt")
+        })
+        .count();
+    assert!(
+        written < 200,
+        "--fail-fast still wrote {written} of 200 documents"
+    );
+}
