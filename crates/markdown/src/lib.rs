@@ -87,6 +87,13 @@ impl ReadError {
     }
 }
 
+/// Reads a whole TOML file (a book's `bindery.toml`) as metadata, with the same checks as
+/// TOML front matter: typed keys, a depth limit, and errors at file line and column. Keys the
+/// model does not type land in [`Metadata::extra`](bindery_model::Metadata::extra).
+pub fn parse_toml_metadata(source: &str) -> Result<bindery_model::Metadata, ReadError> {
+    front_matter::toml_metadata(source, 0)
+}
+
 /// Reads a Markdown document into the model.
 ///
 /// The returned warnings cover dropped dangerous URLs, unreferenced footnote definitions,

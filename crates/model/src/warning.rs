@@ -30,6 +30,10 @@ impl Span {
 /// A non-fatal problem found while reading or rendering a document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
+    /// The source file, when it is not the document's own: a chapter of a book, whose
+    /// warnings are reported against the chapter file rather than the book.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// Where in the source, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
@@ -44,10 +48,17 @@ impl Warning {
     /// A warning at an optional position.
     pub fn new(message: impl Into<String>, span: Option<Span>) -> Self {
         Self {
+            file: None,
             span,
             message: message.into(),
             hint: None,
         }
+    }
+
+    /// Names the file the span refers to (see [`Warning::file`]).
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
     }
 
     /// Adds a hint.

@@ -208,7 +208,7 @@ fn yaml_metadata(content: &str, offset: usize) -> Result<Metadata, ReadError> {
 }
 
 /// Parses TOML front matter; `offset` is the number of file lines before `content`.
-fn toml_metadata(content: &str, offset: usize) -> Result<Metadata, ReadError> {
+pub(crate) fn toml_metadata(content: &str, offset: usize) -> Result<Metadata, ReadError> {
     let (depth, at) = toml_depth(content);
     if depth > MAX_DEPTH {
         let (line, col) = line_col(content, at);
