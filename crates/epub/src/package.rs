@@ -125,6 +125,8 @@ pub(crate) fn build(
                 meta,
                 stylesheet_href: Some(STYLESHEET),
                 fragment_files: Some(&fragments),
+                title_block: false,
+                nav: None,
             },
             &prepared.assets,
             resources,

@@ -88,6 +88,32 @@ pub struct Chapter<'a> {
     /// Which file each heading id lives in, so a `#id` link into another chapter becomes
     /// `file#id`; ids not in the map stay page-local.
     pub fragment_files: Option<&'a BTreeMap<String, String>>,
+    /// Open the page with the title block from `meta` (title, subtitle, authors, date): the
+    /// index page of a book's HTML site.
+    pub title_block: bool,
+    /// Links to the book's contents and to the previous and next pages (a book's HTML site;
+    /// EPUB reading systems have their own).
+    pub nav: Option<&'a PageNav<'a>>,
+}
+
+/// Where a page of a book's HTML site sits among the others.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageNav<'a> {
+    /// The book's index page, linked above the chapter.
+    pub contents: Option<NavLink<'a>>,
+    /// The page before this one in reading order.
+    pub prev: Option<NavLink<'a>>,
+    /// The page after this one.
+    pub next: Option<NavLink<'a>>,
+}
+
+/// A link to another page: its URL relative to this page, and the text shown.
+#[derive(Debug, Clone, Copy)]
+pub struct NavLink<'a> {
+    /// The URL, relative to the page that links.
+    pub href: &'a str,
+    /// The link text (the page's title).
+    pub title: &'a str,
 }
 
 /// Renders a document as an HTML5 page, a fragment, or an XHTML page (see [`Options`]).
@@ -115,14 +141,7 @@ pub fn render_chapter(
         meta: chapter.meta,
         stylesheet_href: chapter.stylesheet_href,
     };
-    page::chapter(
-        &head,
-        chapter.blocks,
-        chapter.fragment_files,
-        assets,
-        resources,
-        options,
-    )
+    page::chapter(&head, chapter, assets, resources, options)
 }
 
 /// The complete stylesheet a page embeds: the default one, the highlighting theme (when

@@ -1,13 +1,11 @@
 //! The page around the body: `<head>`, the title block, the table of contents and the
 //! footnotes, for a whole document or one EPUB chapter.
 
-use std::collections::BTreeMap;
-
 use bindery_model::{Assets, Block, BlockKind, Document, Inline, Metadata, Warned, plain_text};
 
 use crate::blocks::Writer;
 use crate::escape::escaped;
-use crate::{Options, Resources, stylesheet};
+use crate::{Chapter, NavLink, Options, Resources, stylesheet};
 
 /// The default stylesheet: phone and desktop, dark mode, print.
 pub(crate) const DEFAULT_CSS: &str = include_str!("style.css");
@@ -68,26 +66,62 @@ pub(crate) fn document(
 /// One chapter: the same writer, its own note numbering, links into other chapters resolved.
 pub(crate) fn chapter(
     head: &Head,
-    blocks: &[Block],
-    fragment_files: Option<&BTreeMap<String, String>>,
+    chapter: &Chapter,
     assets: &Assets,
     resources: &Resources,
     options: &Options,
 ) -> Warned<String> {
+    let blocks = chapter.blocks;
     let mut writer = Writer::new(options, assets, resources);
-    writer.fragment_files = fragment_files;
+    writer.fragment_files = chapter.fragment_files;
     if options.standalone {
         open_page(&mut writer, head, resources);
+    }
+    if let Some(contents) = chapter.nav.and_then(|nav| nav.contents) {
+        writer.push("<nav class=\"book-nav\" aria-label=\"Book\">");
+        nav_link(&mut writer, contents, None, ("", ""));
+        writer.push("</nav>\n");
+    }
+    if chapter.title_block {
+        let title = chapter.meta.title.as_deref().filter(|t| !t.trim().is_empty());
+        title_block(&mut writer, chapter.meta, title, None);
     }
     if options.toc {
         table_of_contents(&mut writer, blocks);
     }
     writer.blocks(blocks);
     writer.footnotes();
+    if let Some(nav) = chapter.nav
+        && (nav.prev.is_some() || nav.next.is_some())
+    {
+        writer.push("<nav class=\"page-nav\" aria-label=\"Previous and next\">\n");
+        if let Some(prev) = nav.prev {
+            nav_link(&mut writer, prev, Some("prev"), ("\u{2190} ", ""));
+        }
+        if let Some(next) = nav.next {
+            nav_link(&mut writer, next, Some("next"), ("", " \u{2192}"));
+        }
+        writer.push("\n</nav>\n");
+    }
     if options.standalone {
         close_page(&mut writer);
     }
     writer.finish()
+}
+
+/// `<a rel=... href=...>before title after</a>`, each part escaped.
+fn nav_link(writer: &mut Writer, link: NavLink, rel: Option<&str>, (before, after): (&str, &str)) {
+    writer.push("<a");
+    if let Some(rel) = rel {
+        writer.attr("rel", rel);
+        writer.attr("class", rel);
+    }
+    writer.url_attr("href", link.href);
+    writer.push(">");
+    writer.text(before);
+    writer.text(link.title);
+    writer.text(after);
+    writer.push("</a>");
 }
 
 fn open_page(writer: &mut Writer, head: &Head, resources: &Resources) {
