@@ -4,6 +4,7 @@
 //! small thread stack; `limit_depth` then bounds the result. Footnote definitions are converted
 //! at each reference (pandoc's inline `Note`), so a definition referenced twice is copied.
 
+mod alerts;
 mod assemble;
 mod footnotes;
 
@@ -27,22 +28,43 @@ pub(crate) struct Converted {
 
 /// Parses `body` with comrak and converts the tree into model blocks.
 pub(crate) fn convert(body: &str, dialect: Dialect) -> Converted {
+    let (alerts, alerts_warning) = match dialect {
+        Dialect::Markdown => alerts::guard(body),
+        Dialect::CommonMark => (false, None),
+    };
+    convert_with(body, dialect, alerts, alerts_warning)
+}
+
+/// [`convert`] with comrak's `alerts` extension on or off, as [`alerts::guard`] decided, and
+/// its warning.
+fn convert_with(
+    body: &str,
+    dialect: Dialect,
+    alerts: bool,
+    alerts_warning: Option<Warning>,
+) -> Converted {
     let definitions = Definitions::scan(body);
-    let options = comrak_options(dialect, &definitions);
+    let options = comrak_options(dialect, &definitions, alerts);
     let arena = Arena::new();
     let root = parse_document(&arena, body, &options);
 
     let mut converter = Converter::new(root, body);
     let blocks = converter.run(root);
     let mut warnings = converter.warnings;
+    warnings.extend(alerts_warning);
     // Unreferenced footnotes are found before the walk; report everything in source order.
     warnings.sort_by_key(|w| w.span.map_or((u32::MAX, u32::MAX), |s| (s.line, s.col)));
     warnings.extend(definitions.cap_warning(body.len(), converter.link_bytes));
     Converted { blocks, warnings }
 }
 
-/// The parser options for a dialect; see [`Dialect`] for what each turns on.
-fn comrak_options(dialect: Dialect, definitions: &Arc<Definitions>) -> Options<'static> {
+/// The parser options for a dialect; see [`Dialect`] for what each turns on. `alerts` is
+/// false when [`alerts::guard`] found the document would make comrak's alert scan quadratic.
+fn comrak_options(
+    dialect: Dialect,
+    definitions: &Arc<Definitions>,
+    alerts: bool,
+) -> Options<'static> {
     let mut options = Options::default();
     // Reference expansion is capped in both dialects; the callback is how the reader notices.
     options.parse.broken_link_callback = Some(definitions.callback());
@@ -55,7 +77,7 @@ fn comrak_options(dialect: Dialect, definitions: &Arc<Definitions>) -> Options<'
             ext.autolink = true;
             ext.footnotes = true;
             ext.description_lists = true;
-            ext.alerts = true;
+            ext.alerts = alerts;
             ext.math_dollars = true;
             // Definitions stay where they are written: unreferenced ones can then be reported,
             // and referenced ones are skipped in the flow and converted at each reference.
@@ -332,4 +354,39 @@ impl<'a> Converter<'a> {
 enum Entered<'a> {
     Leaf(Built),
     Open(Frame<'a>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The guard relies on this: without `> [!` in the body, comrak's alert extension changes
+    /// nothing, so turning it off for long `>` runs loses nothing.
+    #[test]
+    fn without_an_alert_marker_alerts_off_parses_the_same() {
+        let run = ">".repeat(alerts::MAX_MARKER_RUN + 10);
+        let cases = [
+            format!("{run}{}", "a*".repeat(200)),
+            format!("{run} [NOTE] text\n{run}> more\n\n> [!\n"),
+            format!("```\n{run}\n```\n\n>>[!NOTE]\n>  [!TIP]\n"),
+            format!("- {run} a\n  {run} b\n\n[^1]: {run} note\n\nx[^1]\n"),
+            ">>[!NOTE] tight\n>\t[!TIP] tab\n> \\[!NOTE] escaped\n".to_string(),
+        ];
+        for body in cases {
+            let on = convert_with(&body, Dialect::Markdown, true, None);
+            let off = convert_with(&body, Dialect::Markdown, false, None);
+            assert_eq!(on.blocks, off.blocks, "{body:?}");
+            assert_eq!(on.warnings, off.warnings, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn the_quote_emphasis_pattern_is_parsed_without_alerts() {
+        // cmark's pathological `">" * n + "a*" * n`: with alerts on, comrak's scan is n²/2.
+        let body = ">".repeat(1000) + &"a*".repeat(1000);
+        assert_eq!(alerts::guard(&body), (false, None));
+        let with_alert = format!("> [!NOTE]\n> hi\n\n{body}");
+        let (on, warning) = alerts::guard(&with_alert);
+        assert!(!on && warning.is_some());
+    }
 }
