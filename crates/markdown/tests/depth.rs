@@ -3,7 +3,9 @@
 
 mod common;
 
-use bindery_model::{Block, BlockKind, Inline, MAX_DEPTH, plain_text};
+use bindery_model::{
+    AlertKind, Block, BlockKind, Inline, MAX_DEPTH, plain_text, walk_inline_lists_mut,
+};
 use common::{on_small_stack, read};
 
 fn quote_depth(blocks: &[Block]) -> usize {
@@ -111,4 +113,71 @@ fn other_pathological_shapes_parse_on_a_small_stack() {
             assert!(!doc.output.blocks.is_empty());
         }
     });
+}
+
+/// Every `Text` in the document, in order.
+fn all_text(mut blocks: Vec<Block>) -> String {
+    let mut text = String::new();
+    walk_inline_lists_mut(&mut blocks, &mut |inlines| {
+        for inline in inlines.iter() {
+            if let Inline::Text(s) = inline {
+                text.push_str(s);
+            }
+        }
+    });
+    text
+}
+
+#[test]
+fn a_long_quote_run_then_emphasis_keeps_every_word_on_a_small_stack() {
+    // cmark's pathological `">" * n + "a*" * n`, which made comrak's alert scan quadratic.
+    on_small_stack(|| {
+        let n = 10_000;
+        let source = format!("{}{}", ">".repeat(n), "a*".repeat(n));
+        let doc = read(&source);
+        assert_eq!(quote_depth(&doc.output.blocks), MAX_DEPTH);
+        let text = all_text(doc.output.blocks);
+        assert_eq!(text.matches('a').count(), n, "every word is kept");
+        let messages: Vec<_> = doc.warnings.iter().map(|w| w.message.as_str()).collect();
+        // No alert in the source, so only the flattening is reported.
+        assert!(
+            matches!(messages.as_slice(), [m] if m.contains("flattened")),
+            "{messages:?}"
+        );
+    });
+}
+
+#[test]
+fn alerts_stay_alerts_beside_short_quote_runs() {
+    let source = format!("> [!NOTE]\n> hi\n\n{}deep\n", ">".repeat(2 * MAX_DEPTH));
+    let doc = read(&source);
+    assert!(
+        matches!(
+            &doc.output.blocks[0].kind,
+            BlockKind::Alert {
+                kind: AlertKind::Note,
+                ..
+            }
+        ),
+        "{:?}",
+        doc.output.blocks[0]
+    );
+    assert!(!doc.warnings.iter().any(|w| w.message.contains("alerts")));
+}
+
+#[test]
+fn a_very_long_quote_run_turns_alerts_into_quotes_with_a_warning() {
+    let source = format!("> [!NOTE]\n> hi\n\n{}deep\n", ">".repeat(10_000));
+    let doc = read(&source);
+    let BlockKind::BlockQuote(inner) = &doc.output.blocks[0].kind else {
+        panic!("a plain block quote: {:?}", doc.output.blocks[0]);
+    };
+    // Nothing is lost: the marker is kept as text.
+    assert_eq!(all_text(inner.clone()), "[!NOTE]hi");
+    let warning = doc
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("alerts"))
+        .expect("an alerts warning");
+    assert_eq!(warning.span.map(|s| (s.line, s.col)), Some((4, 1)));
 }
