@@ -35,7 +35,9 @@ pub enum Dialect {
     /// - GFM autolinks: bare `https://`, `http://`, `www.` URLs and e-mail addresses;
     /// - footnotes (`[^1]` with `[^1]: text`);
     /// - description lists (a term, a blank line, then `: definition`);
-    /// - GitHub alerts (`> [!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]`);
+    /// - GitHub alerts (`> [!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]`),
+    ///   except in a document with a run of more than 64 `>` in a row, where they stay block
+    ///   quotes, with a warning (the parser's alert check is quadratic in such a run);
     /// - dollar math: `$x$` inline and `$$x$$` display. An opening `$` may not be followed by a
     ///   space and a closing one may not be preceded by a space or followed by a digit, so
     ///   prices such as `$5 and $10` stay text.
