@@ -40,7 +40,7 @@ pub struct Resolved {
 }
 
 /// True for URLs that name a remote resource or carry their data; those are never loaded.
-fn is_local(url: &str) -> bool {
+pub(crate) fn is_local(url: &str) -> bool {
     let scheme_end = url.find(':');
     let has_scheme = scheme_end.is_some_and(|i| {
         i > 1
@@ -51,7 +51,7 @@ fn is_local(url: &str) -> bool {
     !has_scheme && !url.starts_with("//") && !url.is_empty() && !url.starts_with('#')
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -7,6 +7,7 @@
 //! or a panic in one document or format is reported and every other output is still written.
 
 mod assets;
+pub mod book;
 mod cache;
 mod format;
 mod manifest;
@@ -20,7 +21,7 @@ pub use bindery_pdf::Paper;
 pub use cache::Cache;
 pub use format::Format;
 pub use manifest::{manifest_json, write_manifest};
-pub use plan::{Source, plan};
+pub use plan::{Source, SourceKind, plan};
 pub use read::{InputFormat, read_document};
 pub use run::{Build, Event, Failure, Output, Report, build, convert};
 
@@ -180,6 +181,7 @@ impl Error {
 
 /// Formats a warning as `warning: path:line:col: message` with an indented hint line.
 pub fn format_warning(path: &std::path::Path, warning: &Warning) -> String {
+    let path = warning.file.as_deref().map_or(path, std::path::Path::new);
     let mut out = format!("warning: {}", location(path, warning.span));
     out.push_str(": ");
     out.push_str(&warning.message);

@@ -6,11 +6,24 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Format};
 
+/// What a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum SourceKind {
+    /// One Markdown (or JSON) file.
+    #[default]
+    Article,
+    /// A directory holding `bindery.toml`: one document made of its chapters.
+    Book,
+}
+
 /// One input document and where its outputs go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    /// The file as the user named it or as found under a directory argument.
+    /// The file as the user named it or as found under a directory argument (a book's
+    /// directory).
     pub path: PathBuf,
+    /// An article or a book.
+    pub kind: SourceKind,
     /// The directory resources may be read from (the argument directory, or the file's own).
     pub root: PathBuf,
     /// The output path relative to the output directory, without extension.
@@ -32,6 +45,8 @@ const MARKDOWN_EXTENSIONS: &[&str] = &["md", "markdown"];
 
 /// Finds every document under `inputs` (files as given, directories searched recursively for
 /// Markdown files, sorted), with `root` overriding each argument's resource root.
+///
+/// A directory holding `bindery.toml` is one book: its files are not articles of their own.
 pub fn plan(inputs: &[PathBuf], root: Option<&Path>) -> Result<Vec<Source>, Error> {
     let mut sources = Vec::new();
     for input in inputs {
@@ -39,15 +54,37 @@ pub fn plan(inputs: &[PathBuf], root: Option<&Path>) -> Result<Vec<Source>, Erro
             path: input.clone(),
             source: e,
         })?;
-        if meta.is_dir() {
+        if meta.is_dir() && is_book(input) {
+            let name = input
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(PathBuf::from))
+                .unwrap_or_else(|| PathBuf::from("book"));
+            sources.push(Source {
+                path: input.clone(),
+                kind: SourceKind::Book,
+                root: input.clone(),
+                stem: name,
+            });
+        } else if meta.is_dir() {
             let mut found = Vec::new();
             find_markdown(input, &mut found)?;
             found.sort();
-            for path in found {
-                let rel = path.strip_prefix(input).unwrap_or(&path).with_extension("");
+            for (path, kind) in found {
+                let rel = path.strip_prefix(input).unwrap_or(&path);
+                let stem = match kind {
+                    SourceKind::Article => rel.with_extension(""),
+                    SourceKind::Book => rel.to_path_buf(),
+                };
                 sources.push(Source {
-                    root: root.map_or_else(|| input.clone(), Path::to_path_buf),
-                    stem: rel,
+                    root: match kind {
+                        SourceKind::Article => {
+                            root.map_or_else(|| input.clone(), Path::to_path_buf)
+                        }
+                        SourceKind::Book => path.clone(),
+                    },
+                    kind,
+                    stem,
                     path,
                 });
             }
@@ -55,6 +92,7 @@ pub fn plan(inputs: &[PathBuf], root: Option<&Path>) -> Result<Vec<Source>, Erro
             let dir = input.parent().map(Path::to_path_buf).unwrap_or_default();
             let name = input.file_name().map(PathBuf::from).unwrap_or_default();
             sources.push(Source {
+                kind: SourceKind::Article,
                 root: root.map_or_else(|| dir_or_dot(&dir), Path::to_path_buf),
                 stem: name.with_extension(""),
                 path: input.clone(),
@@ -72,7 +110,11 @@ fn dir_or_dot(dir: &Path) -> PathBuf {
     }
 }
 
-fn find_markdown(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), Error> {
+fn is_book(dir: &Path) -> bool {
+    dir.join(crate::book::CONFIG_FILE).is_file()
+}
+
+fn find_markdown(dir: &Path, found: &mut Vec<(PathBuf, SourceKind)>) -> Result<(), Error> {
     let io = |e| Error::Io {
         path: dir.to_path_buf(),
         source: e,
@@ -83,8 +125,12 @@ fn find_markdown(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), Error> {
         // Symlinked directories are not followed: a loop or an escape from the tree is refused.
         let kind = entry.file_type().map_err(io)?;
         if kind.is_dir() {
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if !hidden {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if is_book(&path) {
+                found.push((path, SourceKind::Book));
+            } else {
                 find_markdown(&path, found)?;
             }
         } else if path
@@ -92,7 +138,7 @@ fn find_markdown(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), Error> {
             .and_then(|e| e.to_str())
             .is_some_and(|e| MARKDOWN_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         {
-            found.push(path);
+            found.push((path, SourceKind::Article));
         }
     }
     Ok(())
@@ -141,13 +187,41 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_with_bindery_toml_is_one_book() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("guide/part")).unwrap();
+        std::fs::write(root.join("guide/bindery.toml"), "chapters = []").unwrap();
+        std::fs::write(root.join("guide/intro.md"), "x").unwrap();
+        std::fs::write(root.join("guide/part/one.md"), "x").unwrap();
+        std::fs::write(root.join("article.md"), "x").unwrap();
+        let sources = plan(&[root.to_path_buf()], None).unwrap();
+        let found: Vec<_> = sources.iter().map(|s| (s.stem.clone(), s.kind)).collect();
+        assert_eq!(
+            found,
+            vec![
+                (PathBuf::from("article"), SourceKind::Article),
+                (PathBuf::from("guide"), SourceKind::Book),
+            ]
+        );
+        let book = plan(&[root.join("guide")], None).unwrap();
+        assert_eq!(book.len(), 1);
+        assert_eq!(
+            (book[0].stem.clone(), book[0].kind),
+            (PathBuf::from("guide"), SourceKind::Book)
+        );
+    }
+
+    #[test]
     fn colliding_outputs_keep_the_first() {
         let a = Source {
+            kind: SourceKind::Article,
             path: "a/x.md".into(),
             root: "a".into(),
             stem: "x".into(),
         };
         let b = Source {
+            kind: SourceKind::Article,
             path: "b/x.md".into(),
             root: "b".into(),
             stem: "x".into(),

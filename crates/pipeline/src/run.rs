@@ -12,8 +12,9 @@ use bindery_model::{Document, Warning};
 use rayon::prelude::*;
 
 use crate::assets::{Resolved, resolve_images};
+use crate::book::{self, Layout};
 use crate::cache::{Cache, sha256_hex};
-use crate::plan::{Source, find_collisions, plan};
+use crate::plan::{Source, SourceKind, find_collisions, plan};
 use crate::read::read_document;
 use crate::write::write_atomic;
 use crate::{Error, Format, Settings};
@@ -222,7 +223,10 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
     if cx.stop.load(Ordering::Relaxed) {
         return result;
     }
-    let loaded = guarded(&source.path, "reading", || load(source, cx.settings));
+    let loaded = guarded(&source.path, "reading", || match source.kind {
+        SourceKind::Article => load(source, cx.settings),
+        SourceKind::Book => load_book(source, cx.settings),
+    });
     let loaded = match loaded {
         Ok(loaded) => loaded,
         Err(error) => {
@@ -236,7 +240,7 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
     });
     let source_sha256 = sha256_hex(&loaded.bytes);
     // `None`: not attempted because --fail-fast saw a failure elsewhere.
-    let rendered: Vec<Option<Result<Output, (Format, Error)>>> = cx
+    let rendered: Vec<Option<FormatResult>> = cx
         .request
         .formats
         .par_iter()
@@ -245,7 +249,7 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
                 return None;
             }
             let made = make_output(source, &loaded, format, &source_sha256, cx);
-            if let Ok(output) = &made {
+            for output in made.iter().flatten() {
                 (cx.observe)(Event::Written(output));
             }
             Some(made.map_err(|e| (format, e)))
@@ -253,7 +257,7 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
         .collect();
     for item in rendered.into_iter().flatten() {
         match item {
-            Ok(output) => result.outputs.push(output),
+            Ok(outputs) => result.outputs.extend(outputs),
             Err((format, error)) => cx.fail(&mut result, source, Some(format), error),
         }
     }
@@ -266,14 +270,18 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
     result
 }
 
-/// Renders (or copies from the cache) and writes one output.
+/// Renders (or copies from the cache) and writes one output: one file, or a book's HTML
+/// site.
 fn make_output(
     source: &Source,
     loaded: &Loaded,
     format: Format,
     source_sha256: &str,
     cx: &Context,
-) -> Result<Output, Error> {
+) -> Result<Vec<Output>, Error> {
+    if let (Format::Html, Some(layout)) = (format, &loaded.layout) {
+        return write_site(source, loaded, layout, source_sha256, cx);
+    }
     let started = Instant::now();
     let path = source.output(&cx.request.out_dir, format);
     let key = cx
@@ -290,6 +298,7 @@ fn make_output(
                     format,
                     &loaded.document,
                     &loaded.resolved,
+                    loaded.layout.is_some(),
                     cx.settings,
                 )
             })?;
@@ -303,7 +312,11 @@ fn make_output(
     if format == Format::Html && !cx.settings.html.embed_resources {
         copy_images(&loaded.resolved, &path, &cx.request.out_dir, &cx.copied)?;
     }
-    Ok(Output {
+    let warnings = match &loaded.layout {
+        Some(layout) => warnings.into_iter().map(|w| layout.locate(w)).collect(),
+        None => warnings,
+    };
+    Ok(vec![Output {
         source: source.path.clone(),
         format,
         bytes: bytes.len() as u64,
@@ -313,8 +326,59 @@ fn make_output(
         warnings,
         cached,
         elapsed: started.elapsed(),
-    })
+    }])
 }
+
+/// Writes a book's HTML site into `OUT/<book>/`: every page, the stylesheet and the images.
+/// Not cached: the site is many files, and HTML is the cheapest format to render.
+fn write_site(
+    source: &Source,
+    loaded: &Loaded,
+    layout: &Layout,
+    source_sha256: &str,
+    cx: &Context,
+) -> Result<Vec<Output>, Error> {
+    let started = Instant::now();
+    let site = guarded(&source.path, Format::Html.name(), || {
+        Ok(book::site::render(
+            &loaded.document,
+            &loaded.resolved.assets,
+            layout,
+            cx.settings,
+        ))
+    })?;
+    let dir = cx.request.out_dir.join(&source.stem);
+    let mut warnings: Vec<Warning> = site
+        .warnings
+        .into_iter()
+        .map(|w| layout.locate(w))
+        .collect();
+    let mut outputs = Vec::with_capacity(site.output.len());
+    for (file, bytes) in site.output {
+        let path = file.split('/').fold(dir.clone(), |p, part| p.join(part));
+        write_atomic(&path, &bytes)?;
+        outputs.push(Output {
+            source: source.path.clone(),
+            format: Format::Html,
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+            source_sha256: source_sha256.to_string(),
+            // The site's warnings go with its index page.
+            warnings: if file == "index.html" {
+                std::mem::take(&mut warnings)
+            } else {
+                Vec::new()
+            },
+            path,
+            cached: false,
+            elapsed: started.elapsed(),
+        });
+    }
+    Ok(outputs)
+}
+
+/// The outputs one format made of a document (several for a book's site), or its failure.
+type FormatResult = Result<Vec<Output>, (Format, Error)>;
 
 /// A document read once and shared by all its formats.
 struct Loaded {
@@ -322,6 +386,23 @@ struct Loaded {
     document: Document,
     resolved: Resolved,
     warnings: Vec<Warning>,
+    /// Set for a book: where its chapters are.
+    layout: Option<Layout>,
+}
+
+fn load_book(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
+    load_book_dir(&source.path, settings)
+}
+
+fn load_book_dir(dir: &Path, settings: &Settings) -> Result<Loaded, Error> {
+    let book = book::load(dir, settings)?;
+    Ok(Loaded {
+        bytes: book.bytes,
+        document: book.document,
+        resolved: book.resolved,
+        warnings: book.warnings,
+        layout: Some(book.layout),
+    })
 }
 
 fn load(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
@@ -358,6 +439,7 @@ fn load(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
         document,
         resolved,
         warnings,
+        layout: None,
     })
 }
 
@@ -366,15 +448,30 @@ fn render(
     format: Format,
     document: &Document,
     resolved: &Resolved,
+    is_book: bool,
     settings: &Settings,
 ) -> Result<bindery_model::Warned<Vec<u8>>, Error> {
-    format
-        .render(document, &resolved.assets, settings)
-        .map_err(|message| Error::Render {
-            path: path.to_path_buf(),
-            format,
-            message,
-        })
+    let rendered = if is_book && format == Format::Pdf {
+        // A book's PDF always has its table of contents, and each chapter starts a page.
+        let options = bindery_pdf::Options {
+            toc: true,
+            ..settings.pdf.clone()
+        };
+        bindery_pdf::render(
+            document,
+            &resolved.assets,
+            settings.pdf_resources(),
+            &options,
+        )
+        .map_err(|e| e.to_string())
+    } else {
+        format.render(document, &resolved.assets, settings)
+    };
+    rendered.map_err(|message| Error::Render {
+        path: path.to_path_buf(),
+        format,
+        message,
+    })
 }
 
 /// Runs `f`, turning a panic into an error for this document and format only.
@@ -442,6 +539,9 @@ fn normalize(path: &Path) -> Option<PathBuf> {
 }
 
 /// Converts one input (`None`: standard input) to one output (`None`: standard output).
+///
+/// A book directory (holding `bindery.toml`) converts to one file of the whole book; HTML
+/// is then a single page (`bindery build` makes the site).
 pub fn convert(
     input: Option<&Path>,
     output: Option<&Path>,
@@ -449,6 +549,9 @@ pub fn convert(
     root: Option<&Path>,
     settings: &Settings,
 ) -> Result<Vec<Warning>, Error> {
+    if let Some(dir) = input.filter(|p| p.is_dir()) {
+        return convert_book(dir, output, format, settings);
+    }
     let name = input.unwrap_or(Path::new("<stdin>"));
     let bytes = match input {
         Some(path) => std::fs::read(path).map_err(|e| Error::Io {
@@ -481,25 +584,62 @@ pub fn convert(
         &mut warnings,
     );
     let rendered = guarded(name, format.name(), || {
-        render(name, format, &document, &resolved, settings)
+        render(name, format, &document, &resolved, false, settings)
     })?;
     warnings.extend(rendered.warnings);
+    write_converted(output, &rendered.output, format, &resolved, settings)?;
+    Ok(warnings)
+}
+
+fn convert_book(
+    dir: &Path,
+    output: Option<&Path>,
+    format: Format,
+    settings: &Settings,
+) -> Result<Vec<Warning>, Error> {
+    let loaded = guarded(dir, "reading", || load_book_dir(dir, settings))?;
+    let layout = loaded.layout.as_ref().expect("a book has a layout");
+    let rendered = guarded(dir, format.name(), || {
+        render(
+            dir,
+            format,
+            &loaded.document,
+            &loaded.resolved,
+            true,
+            settings,
+        )
+    })?;
+    let mut warnings = loaded.warnings.clone();
+    warnings.extend(rendered.warnings.into_iter().map(|w| layout.locate(w)));
+    write_converted(output, &rendered.output, format, &loaded.resolved, settings)?;
+    Ok(warnings)
+}
+
+/// Writes a converted output to its file (with the images an HTML page links beside it) or
+/// to standard output.
+fn write_converted(
+    output: Option<&Path>,
+    bytes: &[u8],
+    format: Format,
+    resolved: &Resolved,
+    settings: &Settings,
+) -> Result<(), Error> {
     match output {
         Some(path) => {
-            write_atomic(path, &rendered.output)?;
+            write_atomic(path, bytes)?;
             if format == Format::Html && !settings.html.embed_resources {
                 let out_dir = path
                     .parent()
                     .filter(|p| !p.as_os_str().is_empty())
                     .unwrap_or(Path::new("."));
-                copy_images(&resolved, path, out_dir, &Mutex::new(BTreeSet::new()))?;
+                copy_images(resolved, path, out_dir, &Mutex::new(BTreeSet::new()))?;
             }
         }
         None => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(&rendered.output)
+                .write_all(bytes)
                 .and_then(|()| stdout.flush())
                 .map_err(|e| Error::Io {
                     path: PathBuf::from("<stdout>"),
@@ -507,5 +647,5 @@ pub fn convert(
                 })?;
         }
     }
-    Ok(warnings)
+    Ok(())
 }

@@ -1,0 +1,472 @@
+//! Books: a directory holding `bindery.toml` is read as one document made of its chapters, so
+//! EPUB, PDF and text render a book exactly as they render an article, and HTML becomes a
+//! site with one page per chapter ([`site`]).
+//!
+//! Assembling a book (after pandoc, which concatenates its inputs, but with mdBook's chapter
+//! list): each chapter is read on its own (its own front matter, its images resolved beside
+//! it), its heading becomes a level-1 heading (shifted down one level per nesting depth), its
+//! heading ids are made unique across the book, and links between chapters (`other.md#id`)
+//! become links to the heading's new id, which every renderer already follows. Block spans
+//! are shifted as if the chapter files were concatenated, so a renderer's warning can be
+//! traced back to `chapter.md:line:col`.
+
+mod config;
+pub(crate) mod site;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use bindery_model::{
+    Attr, Block, BlockKind, Document, Inline, Span, Warning, plain_text, slugify,
+    walk_block_lists_mut, walk_own_inline_lists_mut,
+};
+
+pub use config::{BookConfig, CONFIG_FILE, ChapterRef, SUMMARY_FILE};
+use config::{join_relative, on_disk, parent_dir};
+
+use crate::assets::{Resolved, is_local, resolve_images};
+use crate::read::read_document;
+use crate::{Error, Settings};
+
+/// A book read and assembled into one document.
+#[derive(Debug)]
+pub struct Book {
+    /// The whole book: its metadata from `bindery.toml`, every chapter's blocks in order.
+    pub document: Document,
+    /// The images of every chapter, by book-relative URL.
+    pub resolved: Resolved,
+    /// `bindery.toml`, `SUMMARY.md` and every chapter's bytes with its path: the book's
+    /// content, for hashes and cache keys.
+    pub bytes: Vec<u8>,
+    /// Warnings from reading the book, each naming its file.
+    pub warnings: Vec<Warning>,
+    /// Where each chapter sits in the document.
+    pub layout: Layout,
+}
+
+/// Where each chapter sits in a book's document: its blocks, and its lines.
+#[derive(Debug, Default)]
+pub struct Layout {
+    /// The chapters, with the range of the document's blocks each one owns (for the HTML site).
+    pub chapters: Vec<ChapterPage>,
+    /// Where each chapter's lines start in the concatenated numbering, with its file.
+    lines: Vec<(u32, String)>,
+}
+
+/// One entry of the book as a page of the HTML site.
+#[derive(Debug, Clone)]
+pub struct ChapterPage {
+    /// The chapter file relative to the book (`formats/pdf.md`); `None` for a part heading.
+    pub file: Option<String>,
+    /// The heading text, number included.
+    pub title: String,
+    /// Nesting depth in the chapter list, from 1.
+    pub depth: u8,
+    /// The id of the chapter's heading.
+    pub id: String,
+    /// The blocks of [`Book::document`] the chapter owns (its sub-chapters not included).
+    pub blocks: std::ops::Range<usize>,
+}
+
+impl Layout {
+    /// Rewrites a renderer's warning to name the chapter file and line it came from.
+    pub fn locate(&self, mut warning: Warning) -> Warning {
+        if warning.file.is_some() {
+            return warning;
+        }
+        let Some(span) = warning.span else {
+            return warning;
+        };
+        let index = self.lines.partition_point(|(start, _)| *start < span.line);
+        if let Some((start, file)) = index.checked_sub(1).and_then(|i| self.lines.get(i)) {
+            warning.span = Some(shift_span(span, -(*start as i64)));
+            warning.file = Some(file.clone());
+        }
+        warning
+    }
+}
+
+fn shift_span(span: Span, by: i64) -> Span {
+    let shift = |line: u32| (line as i64 + by).clamp(1, u32::MAX as i64) as u32;
+    Span {
+        line: shift(span.line),
+        end_line: shift(span.end_line),
+        ..span
+    }
+}
+
+/// One chapter as read, before links are resolved.
+struct Read {
+    chapter: ChapterRef,
+    blocks: Vec<Block>,
+    /// Old heading id -> id in the book.
+    ids: BTreeMap<String, String>,
+    /// The chapter heading's id in the book.
+    id: String,
+    title: String,
+}
+
+/// Reads the book in `dir`: `bindery.toml`, the chapter list, and every chapter.
+///
+/// A missing or unreadable chapter, or one that is not valid UTF-8 or has invalid front
+/// matter, fails the whole book (its outputs would be incomplete); everything else is a
+/// warning.
+pub fn load(dir: &Path, settings: &Settings) -> Result<Book, Error> {
+    let config = config::load(dir)?;
+    let mut bytes = config.bytes.clone();
+    let mut warnings = config.warnings.clone();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut chapters: Vec<Read> = Vec::new();
+    let mut lines = Vec::new();
+    let mut next_line: u32 = 0;
+
+    for chapter in &config.chapters {
+        let Some(file) = chapter.file.clone() else {
+            let title = chapter.title.clone().unwrap_or_default();
+            let id = unique(&mut used, &slugify(&title), "part");
+            chapters.push(Read {
+                chapter: chapter.clone(),
+                blocks: Vec::new(),
+                ids: BTreeMap::new(),
+                id,
+                title,
+            });
+            continue;
+        };
+        let path = on_disk(dir, &file);
+        let shown = path.display().to_string();
+        let source = read_chapter(dir, &path, settings)?;
+        bytes.extend_from_slice(file.as_bytes());
+        bytes.extend_from_slice(&(source.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&source);
+        let read = read_document(&path, &source, settings)?;
+        warnings.extend(read.warnings.into_iter().map(|w| w.in_file(shown.clone())));
+        let document = read.output;
+
+        let mut blocks = document.blocks;
+        rebase_images(&mut blocks, parent_dir(&file));
+        // The chapter's heading: its first block when that is a level-1 heading, else one made
+        // from the list's title, the front matter title, or the file name.
+        let has_heading = matches!(
+            blocks.first().map(|b| &b.kind),
+            Some(BlockKind::Heading { level: 1, .. })
+        );
+        if !has_heading {
+            let title = chapter
+                .title
+                .clone()
+                .or(document.meta.title.clone())
+                .unwrap_or_else(|| file.clone());
+            let id = slugify(&title);
+            blocks.insert(
+                0,
+                Block::from(BlockKind::Heading {
+                    level: 1,
+                    attr: Attr::with_id(if id.is_empty() { "chapter" } else { &id }),
+                    content: vec![Inline::Text(title)],
+                }),
+            );
+        }
+        // Ids unique across the book; the chapter's own were already unique within it.
+        let mut ids = BTreeMap::new();
+        for_each_heading(&mut blocks, &mut |_, attr, _| {
+            if !attr.id.is_empty() {
+                let new = unique(&mut used, &attr.id, "section");
+                ids.insert(std::mem::take(&mut attr.id), new.clone());
+                attr.id = new;
+            }
+        });
+        let (id, title) = match &mut blocks[0].kind {
+            BlockKind::Heading { attr, content, .. } => {
+                if let Some(number) = &chapter.number {
+                    content.insert(0, Inline::Text(format!("{number} ")));
+                }
+                (attr.id.clone(), plain_text(content))
+            }
+            _ => unreachable!("the first block was made a heading above"),
+        };
+        let book_authors = &config.meta.authors;
+        if !document.meta.authors.is_empty() && &document.meta.authors != book_authors {
+            let by = Block::from(BlockKind::Para(vec![Inline::Emph(vec![Inline::Text(
+                document.meta.authors.join(", "),
+            )])]));
+            blocks.insert(1, by);
+        }
+        let shift = chapter.depth.saturating_sub(1);
+        if shift > 0 {
+            for_each_heading(&mut blocks, &mut |level, _, _| {
+                *level = (*level + shift).min(6)
+            });
+        }
+        // Spans as if the chapter files were one after another.
+        lines.push((next_line, shown));
+        shift_spans(&mut blocks, next_line);
+        let line_count = source.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        next_line = next_line.saturating_add(line_count);
+
+        chapters.push(Read {
+            chapter: chapter.clone(),
+            blocks,
+            ids,
+            id,
+            title,
+        });
+    }
+
+    // Links between chapters, now that every id in the book is known.
+    let targets: BTreeMap<&str, (&str, &BTreeMap<String, String>)> = chapters
+        .iter()
+        .filter_map(|c| {
+            let file = c.chapter.file.as_deref()?;
+            Some((file, (c.id.as_str(), &c.ids)))
+        })
+        .collect();
+    // Their warnings carry book-wide spans until the layout below maps them to chapters.
+    let mut link_warnings = Vec::new();
+    let mut resolved_blocks: Vec<Vec<Block>> = Vec::new();
+    for read in &chapters {
+        let mut blocks = read.blocks.clone();
+        if let Some(file) = read.chapter.file.as_deref() {
+            resolve_links(&mut blocks, file, &targets, &mut link_warnings);
+        }
+        resolved_blocks.push(blocks);
+    }
+
+    let mut document = Document {
+        meta: config.meta.clone(),
+        blocks: Vec::new(),
+    };
+    let mut pages = Vec::new();
+    for (read, blocks) in chapters.iter().zip(resolved_blocks) {
+        let start = document.blocks.len();
+        if read.chapter.file.is_none() {
+            // A part: a heading of its own, at its depth.
+            document.blocks.push(Block::from(BlockKind::Heading {
+                level: read.chapter.depth.min(6),
+                attr: Attr::with_id(read.id.clone()),
+                content: vec![Inline::Text(read.title.clone())],
+            }));
+        } else {
+            document.blocks.extend(blocks);
+        }
+        pages.push(ChapterPage {
+            file: read.chapter.file.clone(),
+            title: read.title.clone(),
+            depth: read.chapter.depth,
+            id: read.id.clone(),
+            blocks: start..document.blocks.len(),
+        });
+    }
+    for (key, value) in &settings.metadata {
+        document.meta.set(key, value);
+    }
+    let layout = Layout {
+        chapters: pages,
+        lines,
+    };
+    let resolved = resolve_images(
+        &mut document,
+        &dir.join(CONFIG_FILE),
+        dir,
+        settings.asset_limits,
+        &mut link_warnings,
+    );
+    warnings.extend(link_warnings.into_iter().map(|w| layout.locate(w)));
+    Ok(Book {
+        document,
+        resolved,
+        bytes,
+        warnings,
+        layout,
+    })
+}
+
+/// Reads a chapter file: inside the book directory (no symlink out of it), within the input
+/// size limit.
+fn read_chapter(dir: &Path, path: &Path, settings: &Settings) -> Result<Vec<u8>, Error> {
+    let io = |e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let canonical = path.canonicalize().map_err(io)?;
+    let root = dir.canonicalize().map_err(|e| Error::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
+    if !canonical.starts_with(&root) {
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "the chapter is outside the book directory (a symbolic link out of it)",
+            ),
+        });
+    }
+    let size = std::fs::metadata(&canonical).map_err(io)?.len();
+    if size > settings.max_input {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit: settings.max_input,
+        });
+    }
+    std::fs::read(&canonical).map_err(io)
+}
+
+/// `base`, or `base-1`, `base-2`, ... whichever is not used yet (`fallback` for an empty base).
+fn unique(used: &mut BTreeSet<String>, base: &str, fallback: &str) -> String {
+    let base = if base.is_empty() { fallback } else { base };
+    let mut candidate = base.to_string();
+    let mut n = 1;
+    while used.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    used.insert(candidate.clone());
+    candidate
+}
+
+/// Calls `f` with the level, attributes and content of every heading, in document order
+/// (headings may sit inside block quotes, lists and notes).
+fn for_each_heading(
+    blocks: &mut Vec<Block>,
+    f: &mut impl FnMut(&mut u8, &mut Attr, &mut Vec<Inline>),
+) {
+    walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
+        for block in list.iter_mut() {
+            if let BlockKind::Heading {
+                level,
+                attr,
+                content,
+            } = &mut block.kind
+            {
+                f(level, attr, content);
+            }
+        }
+    });
+}
+
+fn shift_spans(blocks: &mut Vec<Block>, by: u32) {
+    if by == 0 {
+        return;
+    }
+    walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
+        for block in list.iter_mut() {
+            if let Some(span) = block.span {
+                block.span = Some(shift_span(span, by as i64));
+            }
+        }
+    });
+}
+
+/// Calls `f` with every link or image target and the span of the block holding it.
+fn for_each_inline_list(
+    blocks: &mut Vec<Block>,
+    f: &mut impl FnMut(&mut Vec<Inline>, Option<Span>),
+) {
+    walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
+        for block in list.iter_mut() {
+            let span = block.span;
+            walk_own_inline_lists_mut(block, &mut |inlines| f(inlines, span));
+        }
+    });
+}
+
+/// Makes a chapter's local image URLs relative to the book directory, so that images of
+/// chapters in different folders can share one asset table.
+fn rebase_images(blocks: &mut Vec<Block>, chapter_dir: &str) {
+    if chapter_dir.is_empty() {
+        return;
+    }
+    for_each_inline_list(blocks, &mut |inlines, _| {
+        for inline in inlines.iter_mut() {
+            if let Inline::Image { target, .. } = inline
+                && is_local(&target.url)
+                && !target.url.starts_with('/')
+                && let Some(url) = join_relative(chapter_dir, &target.url)
+            {
+                target.url = url;
+            }
+        }
+    });
+}
+
+/// Where a link inside the book points.
+enum Link {
+    /// Not a link into the book (a web URL, a file that is not Markdown): unchanged.
+    Outside,
+    /// A heading of the book.
+    Heading(String),
+    /// A chapter or heading that does not exist.
+    Broken(String),
+}
+
+fn target(
+    url: &str,
+    chapter: &str,
+    targets: &BTreeMap<&str, (&str, &BTreeMap<String, String>)>,
+) -> Link {
+    let (path, fragment) = url.split_once('#').unwrap_or((url, ""));
+    let path = path.split('?').next().unwrap_or(path);
+    let file = if path.is_empty() {
+        chapter.to_string()
+    } else {
+        let markdown = [".md", ".markdown"]
+            .iter()
+            .any(|ext| path.to_ascii_lowercase().ends_with(ext));
+        if !is_local(path) || path.starts_with('/') || !markdown {
+            return Link::Outside;
+        }
+        let decoded = crate::assets::percent_decode(path);
+        match join_relative(parent_dir(chapter), &decoded) {
+            Some(file) => file,
+            None => return Link::Broken(format!("`{path}` is outside the book")),
+        }
+    };
+    let Some((chapter_id, ids)) = targets.get(file.as_str()) else {
+        return Link::Broken(format!("`{file}` is not a chapter of this book"));
+    };
+    if fragment.is_empty() {
+        return Link::Heading(chapter_id.to_string());
+    }
+    let fragment = crate::assets::percent_decode(fragment);
+    match ids.get(&fragment) {
+        Some(id) => Link::Heading(id.clone()),
+        None if path.is_empty() => Link::Broken(format!("no heading has the id `{fragment}`")),
+        None => Link::Broken(format!("`{file}` has no heading with the id `{fragment}`")),
+    }
+}
+
+/// Points links between chapters at the headings' ids in the book; a broken one keeps its
+/// text, loses its link, and is reported.
+fn resolve_links(
+    blocks: &mut Vec<Block>,
+    chapter: &str,
+    targets: &BTreeMap<&str, (&str, &BTreeMap<String, String>)>,
+    warnings: &mut Vec<Warning>,
+) {
+    for_each_inline_list(blocks, &mut |inlines, span| {
+        let mut i = 0;
+        while i < inlines.len() {
+            if let Inline::Link { target: t, .. } = &mut inlines[i] {
+                match target(&t.url, chapter, targets) {
+                    Link::Outside => {}
+                    Link::Heading(id) => t.url = format!("#{id}"),
+                    Link::Broken(reason) => {
+                        warnings.push(
+                            Warning::new(format!("broken link `{}`: {reason}", t.url), span)
+                                .with_hint("the link text is kept without the link"),
+                        );
+                        if let Inline::Link { content, .. } = inlines.remove(i) {
+                            let n = content.len();
+                            inlines.splice(i..i, content);
+                            i += n;
+                        }
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+        }
+    });
+}

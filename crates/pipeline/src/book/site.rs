@@ -1,0 +1,265 @@
+//! A book as an HTML site (after mdBook): `index.html` with the title block and the table of
+//! contents, one page per chapter at the chapter's path with previous/next links, one shared
+//! `style.css`, and the images beside the pages.
+
+use std::collections::BTreeMap;
+
+use bindery_html::{Chapter, NavLink, PageNav};
+use bindery_model::{Assets, Block, BlockKind, Document, Inline, ListItem, Warned, build};
+
+use super::{ChapterPage, Layout, for_each_inline_list};
+use crate::Settings;
+use crate::assets::is_local;
+
+/// The site's files: paths relative to the site directory, with their bytes.
+pub(crate) type Files = Vec<(String, Vec<u8>)>;
+
+/// The page a chapter file is written to: `formats/pdf.md` -> `formats/pdf.html`.
+fn page_path(file: &str) -> String {
+    let stem = file
+        .rsplit_once('.')
+        .filter(|(stem, _)| !stem.is_empty() && !stem.ends_with('/'))
+        .map_or(file, |(stem, _)| stem);
+    format!("{stem}.html")
+}
+
+/// `../` once per folder the page is in, to reach the site's top.
+fn up(page: &str) -> String {
+    "../".repeat(page.matches('/').count())
+}
+
+/// Renders every page of the site.
+pub(crate) fn render(
+    document: &Document,
+    assets: &Assets,
+    layout: &Layout,
+    settings: &Settings,
+) -> Warned<Files> {
+    let mut options = settings.html.clone();
+    options.standalone = true;
+    let resources = &settings.html_resources;
+    let meta = &document.meta;
+    let book_title = meta.title.as_deref().unwrap_or("Untitled");
+    let mut files: Files = Vec::new();
+    let mut warnings = Vec::new();
+
+    let pages: Vec<(&ChapterPage, String)> = layout
+        .chapters
+        .iter()
+        .filter_map(|c| Some((c, page_path(c.file.as_deref()?))))
+        .collect();
+    // Which page holds each heading id.
+    let mut homes: BTreeMap<&str, &str> = BTreeMap::new();
+    for (chapter, path) in &pages {
+        for block in &document.blocks[chapter.blocks.clone()] {
+            if let BlockKind::Heading { attr, .. } = &block.kind
+                && !attr.id.is_empty()
+            {
+                homes.insert(&attr.id, path);
+            }
+        }
+    }
+
+    files.push((
+        "style.css".into(),
+        bindery_html::stylesheet(resources, &options).into_bytes(),
+    ));
+
+    let index_blocks = contents(document, layout, &pages);
+    let first = pages.first().map(|(c, path)| NavLink {
+        href: path,
+        title: &c.title,
+    });
+    let index_nav = PageNav {
+        contents: None,
+        prev: None,
+        next: first,
+    };
+    let index = bindery_html::render_chapter(
+        &Chapter {
+            title: book_title,
+            blocks: &index_blocks,
+            meta,
+            stylesheet_href: Some("style.css"),
+            fragment_files: None,
+            title_block: true,
+            nav: Some(&index_nav),
+        },
+        assets,
+        resources,
+        &options,
+    );
+    warnings.extend(index.warnings);
+    files.push(("index.html".into(), index.output.into_bytes()));
+
+    for (i, (chapter, path)) in pages.iter().enumerate() {
+        let prefix = up(path);
+        // Links within the page stay `#id`; others go up to the top, then down.
+        let fragment_files: BTreeMap<String, String> = homes
+            .iter()
+            .map(|(id, home)| {
+                let href = if home == path {
+                    String::new()
+                } else {
+                    format!("{prefix}{home}")
+                };
+                (id.to_string(), href)
+            })
+            .collect();
+        let mut blocks = document.blocks[chapter.blocks.clone()].to_vec();
+        if !prefix.is_empty() && !options.embed_resources {
+            prefix_images(&mut blocks, &prefix);
+        }
+        let contents_href = format!("{prefix}index.html");
+        let prev_href = i.checked_sub(1).map(|j| format!("{prefix}{}", pages[j].1));
+        let next_href = pages.get(i + 1).map(|(_, p)| format!("{prefix}{p}"));
+        let nav = PageNav {
+            contents: Some(NavLink {
+                href: &contents_href,
+                title: book_title,
+            }),
+            prev: prev_href.as_deref().map(|href| NavLink {
+                href,
+                title: &pages[i - 1].0.title,
+            }),
+            next: next_href.as_deref().map(|href| NavLink {
+                href,
+                title: &pages[i + 1].0.title,
+            }),
+        };
+        let head_title = format!("{} \u{2013} {book_title}", chapter.title);
+        let stylesheet = format!("{prefix}style.css");
+        let page = bindery_html::render_chapter(
+            &Chapter {
+                title: &head_title,
+                blocks: &blocks,
+                meta,
+                stylesheet_href: Some(&stylesheet),
+                fragment_files: Some(&fragment_files),
+                title_block: false,
+                nav: Some(&nav),
+            },
+            assets,
+            resources,
+            &options,
+        );
+        warnings.extend(page.warnings);
+        files.push((path.clone(), page.output.into_bytes()));
+    }
+
+    if !options.embed_resources {
+        for (url, asset) in assets {
+            files.push((url.clone(), asset.data.to_vec()));
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    Warned {
+        output: files,
+        warnings,
+    }
+}
+
+/// The index page's body: the description, then the chapters as a nested list of links
+/// (parts as unlinked items holding their chapters).
+fn contents(document: &Document, layout: &Layout, pages: &[(&ChapterPage, String)]) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    if let Some(description) = document.meta.description.as_deref() {
+        blocks.push(build::para(vec![build::text(description)]));
+    }
+    let hrefs: BTreeMap<&str, &str> = pages
+        .iter()
+        .map(|(c, path)| (c.id.as_str(), path.as_str()))
+        .collect();
+    let entries: Vec<(u8, Vec<Inline>)> = layout
+        .chapters
+        .iter()
+        .map(|c| {
+            let label = match hrefs.get(c.id.as_str()) {
+                Some(href) => build::link(*href, vec![build::text(&c.title)]),
+                None => build::strong(vec![build::text(&c.title)]),
+            };
+            (c.depth, vec![label])
+        })
+        .collect();
+    blocks.push(build::heading(2, "contents", vec![build::text("Contents")]));
+    blocks.push(Block::from(BlockKind::BulletList(nest(&entries, 1).0)));
+    blocks
+}
+
+/// Builds nested list items from `(depth, label)` entries starting at `entries[0]`, for the
+/// items at `depth`; returns them and how many entries were used.
+fn nest(entries: &[(u8, Vec<Inline>)], depth: u8) -> (Vec<ListItem>, usize) {
+    let mut items: Vec<ListItem> = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let (d, label) = &entries[i];
+        if *d < depth {
+            break;
+        }
+        if *d > depth {
+            // A deeper entry with no parent at this depth: nest it under the last item (or a
+            // new empty one).
+            let (children, used) = nest(&entries[i..], depth + 1);
+            if items.is_empty() {
+                items.push(ListItem::default());
+            }
+            let last = items.last_mut().expect("an item was just ensured");
+            last.blocks
+                .push(Block::from(BlockKind::BulletList(children)));
+            i += used;
+            continue;
+        }
+        items.push(ListItem {
+            checked: None,
+            blocks: vec![build::plain(label.clone())],
+        });
+        i += 1;
+    }
+    (items, i)
+}
+
+/// Points the local images of a page in a sub-folder back up to the site's top, where the
+/// images are written.
+fn prefix_images(blocks: &mut Vec<Block>, prefix: &str) {
+    for_each_inline_list(blocks, &mut |inlines, _| {
+        for inline in inlines.iter_mut() {
+            if let Inline::Image { target, .. } = inline
+                && is_local(&target.url)
+                && !target.url.starts_with('/')
+            {
+                target.url = format!("{prefix}{}", target.url);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_sit_at_the_chapter_path() {
+        assert_eq!(page_path("cli.md"), "cli.html");
+        assert_eq!(page_path("formats/pdf.markdown"), "formats/pdf.html");
+        assert_eq!(up("formats/pdf.html"), "../");
+        assert_eq!(up("index.html"), "");
+    }
+
+    #[test]
+    fn deeper_entries_nest_under_the_last_item() {
+        let label = |s: &str| vec![build::text(s)];
+        let entries = vec![
+            (1, label("a")),
+            (2, label("a1")),
+            (2, label("a2")),
+            (1, label("b")),
+        ];
+        let (items, used) = nest(&entries, 1);
+        assert_eq!(used, 4);
+        assert_eq!(items.len(), 2);
+        assert!(
+            matches!(&items[0].blocks[1].kind, BlockKind::BulletList(children) if children.len() == 2)
+        );
+    }
+}
