@@ -116,23 +116,11 @@ pub fn render(
         document
     };
 
-    let date = options
-        .timestamp
-        .and_then(datetime_from_unix)
-        .or_else(|| document.meta.date.as_deref().and_then(datetime_from_iso));
+    let date = creation_date(document, options);
 
     let headings = targets::Headings::new(document);
-    let has_title = document
-        .meta
-        .title
-        .as_deref()
-        .is_some_and(|t| !t.trim().is_empty());
-    let offset = u8::from(has_title);
-    let mut head = style::preamble(&document.meta, resources, options, date.is_some(), offset);
-    style::title_block(&mut head, &document.meta, headings.title_label(document));
-    if options.toc {
-        style::table_of_contents(&mut head, offset);
-    }
+    let offset = heading_offset(document);
+    let head = head(document, &headings, resources, options, date.is_some());
     warnings.extend(coverage::missing_glyphs(document, resources));
 
     let body = emit::body(document, &headings, assets, offset, true);
@@ -179,6 +167,58 @@ pub fn render(
         output: bytes,
         warnings,
     })
+}
+
+/// The Typst markup [`render`] compiles for `document` (with images embedded), for debugging
+/// and for timing the generated markup with the `typst` command-line tool.
+#[doc(hidden)]
+pub fn typst_markup(
+    document: &Document,
+    assets: &Assets,
+    resources: &Resources,
+    options: &Options,
+) -> String {
+    let has_date = creation_date(document, options).is_some();
+    let headings = targets::Headings::new(document);
+    let mut markup = head(document, &headings, resources, options, has_date);
+    let body = emit::body(document, &headings, assets, heading_offset(document), true);
+    markup.push_str(&body.markup);
+    markup
+}
+
+/// The PDF's date: `options.timestamp`, else the front matter's `date`.
+fn creation_date(document: &Document, options: &Options) -> Option<Datetime> {
+    options
+        .timestamp
+        .and_then(datetime_from_unix)
+        .or_else(|| document.meta.date.as_deref().and_then(datetime_from_iso))
+}
+
+/// 1 when a title heading sits above the document's own headings, else 0.
+fn heading_offset(document: &Document) -> u8 {
+    let has_title = document
+        .meta
+        .title
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty());
+    u8::from(has_title)
+}
+
+/// Everything before the body: preamble, title block and table of contents.
+fn head(
+    document: &Document,
+    headings: &targets::Headings<'_>,
+    resources: &Resources,
+    options: &Options,
+    has_date: bool,
+) -> String {
+    let offset = heading_offset(document);
+    let mut head = style::preamble(&document.meta, resources, options, has_date, offset);
+    style::title_block(&mut head, &document.meta, headings.title_label(document));
+    if options.toc {
+        style::table_of_contents(&mut head, offset);
+    }
+    head
 }
 
 /// Compiles the preamble `head` and `body` into pages, with the body's warnings and Typst's.
