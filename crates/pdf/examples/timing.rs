@@ -48,7 +48,9 @@ fn main() {
             let name = PathBuf::from(&path);
             let name = name.file_stem().expect("a file name").to_string_lossy();
             let out = dir.join(format!("{name}.typ"));
+            let start = Instant::now();
             let markup = typst_markup(&document, &Assets::new(), &resources, &options);
+            println!("{path}: markup written in {:?}", start.elapsed());
             std::fs::write(&out, markup).expect("writable --typst directory");
             println!("{path}: markup -> {}", out.display());
         }

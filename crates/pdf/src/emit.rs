@@ -20,6 +20,7 @@ use bindery_model::{
 use typst::foundations::Bytes;
 use typst::visualize::ImageFormat;
 
+use crate::code;
 use crate::targets::{Headings, percent_decode};
 use crate::typst_syntax::{string, text};
 use crate::world::{MAX_IMAGES, image_path};
@@ -170,21 +171,14 @@ impl<'a> Emitter<'a> {
                 }
                 self.out.push_str("\n\n");
             }
-            BlockKind::CodeBlock { lang, text, .. } => {
-                self.out.push_str("#raw(block: true, ");
-                if let Some(lang) = lang.as_deref().filter(|l| !l.is_empty()) {
-                    self.out.push_str("lang: ");
-                    string(&mut self.out, lang);
-                    self.out.push_str(", ");
-                }
-                string(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
-                self.out.push_str(")\n\n");
-            }
+            BlockKind::CodeBlock { lang, text, .. } => code::code_block(
+                &mut self.out,
+                lang.as_deref(),
+                text.strip_suffix('\n').unwrap_or(text),
+            ),
             BlockKind::RawBlock { text, .. } => {
                 // Raw content for another format is shown as its source text, never interpreted.
-                self.out.push_str("#raw(block: true, ");
-                string(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
-                self.out.push_str(")\n\n");
+                code::code_block(&mut self.out, None, text.strip_suffix('\n').unwrap_or(text));
             }
             BlockKind::BlockQuote(children) => {
                 self.out.push_str("#quote(block: true)[\n");
@@ -398,9 +392,11 @@ impl<'a> Emitter<'a> {
             Inline::Strong(content) => self.wrapped("strong", content),
             Inline::Strikeout(content) => self.wrapped("strike", content),
             Inline::Code(code) => {
-                self.out.push_str("#raw(");
-                string(&mut self.out, code);
-                self.out.push_str(");");
+                self.long_code(code, |out| {
+                    out.push_str("raw(");
+                    string(out, code);
+                    out.push(')');
+                });
             }
             Inline::Link {
                 target, content, ..
@@ -408,13 +404,15 @@ impl<'a> Emitter<'a> {
             Inline::Image { target, alt } => self.image(target, alt, false),
             Inline::Raw { text: raw, .. } => text(&mut self.out, raw),
             Inline::Math { display, tex } => {
-                if *display {
-                    self.out.push_str("#bindery-display-math(");
-                } else {
-                    self.out.push_str("#raw(lang: \"latex\", ");
-                }
-                string(&mut self.out, tex);
-                self.out.push_str(");");
+                self.long_code(tex, |out| {
+                    if *display {
+                        out.push_str("bindery-display-math(");
+                    } else {
+                        out.push_str("raw(lang: \"latex\", ");
+                    }
+                    string(out, tex);
+                    out.push(')');
+                });
             }
             Inline::Note(blocks) => {
                 // The number is written out rather than left to Typst's footnote counter: a
@@ -432,6 +430,16 @@ impl<'a> Emitter<'a> {
                 self.out.push(']');
             }
         }
+    }
+
+    /// Writes the call `call` makes, a `raw` showing `code`, in `bindery-long-code` when the
+    /// code has a run too long to fit a line unbroken.
+    fn long_code(&mut self, code: &str, call: impl FnOnce(&mut String)) {
+        let long = code::has_long_run(code);
+        self.out
+            .push_str(if long { "#bindery-long-code(" } else { "#" });
+        call(&mut self.out);
+        self.out.push_str(if long { ");" } else { ";" });
     }
 
     fn wrapped(&mut self, function: &str, content: &'a [Inline]) {

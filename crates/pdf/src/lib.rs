@@ -7,6 +7,7 @@
 //! (module `emit`), compiles it in a `World` that holds only that markup, the document's
 //! images and the fonts, and exports with `typst-pdf`. No file system, network or clock.
 
+mod code;
 mod coverage;
 mod depth;
 mod emit;

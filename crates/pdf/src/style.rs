@@ -20,7 +20,6 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #show link: set text(fill: rgb("#1f4e79"))
 #show raw.where(block: true): set par(justify: false)
 #show raw: set text(hyphenate: false)
-#show raw: it => { show regex("\\S{24,}"): run => run.text.clusters().map(c => c + h(0.01pt)).join(); it }
 #show raw.where(block: true): it => block(width: 100%, breakable: true, fill: luma(246), stroke: 0.4pt + luma(215), inset: (x: 8pt, y: 6pt), radius: 2pt, it)
 #show quote.where(block: true): it => block(width: 100%, breakable: true, inset: (START: 0.9em, y: 0.15em), stroke: (START: 1.2pt + luma(165)), it.body)
 #set list(indent: 0.3em, body-indent: 0.5em)
@@ -35,6 +34,8 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #show footnote.entry: set par(justify: true)
 #set outline(indent: auto)
 #let bindery-alert(title, accent, body) = block(width: 100%, breakable: true, inset: (x: 10pt, y: 8pt), radius: 2pt, stroke: (START: 2.5pt + accent, rest: 0.5pt + accent.lighten(50%)))[#text(weight: "bold", fill: accent, title)#parbreak()#body]
+#let bindery-code(lines, body) = { show raw.line: it => lines.at(it.number - 1, default: it.body); body }
+#let bindery-long-code(body) = { show regex("\\S{24,}"): run => run.text.clusters().map(c => c + h(0.01pt)).join(); body }
 #let bindery-display-math(tex) = block(width: 100%, align(center, raw(lang: "latex", tex)))
 "##;
 

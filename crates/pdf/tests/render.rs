@@ -499,6 +499,36 @@ fn long_code_lines_wrap_and_inline_code_stays_inline() {
     );
 }
 
+#[test]
+fn long_runs_wrap_in_plain_code_inline_code_and_math() {
+    let document = Document {
+        meta: Default::default(),
+        blocks: vec![
+            code_block(None, format!("{}\n\tindented", "y".repeat(150))),
+            para(vec![text("See "), code("z".repeat(150)), text(" here.")]),
+            para(vec![Inline::Math {
+                display: true,
+                tex: "w".repeat(150),
+            }]),
+        ],
+    };
+    let out = pdf(&document, bundled_only(), &Options::default());
+    let raw = tool(
+        "pdftotext",
+        &["-enc", "UTF-8"],
+        &file("long-runs", &out.output),
+    );
+    let widest = raw.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(
+        widest < 100,
+        "a line of {widest} characters was not wrapped:\n{raw}"
+    );
+    for c in ['y', 'z', 'w'] {
+        assert_eq!(raw.matches(c).count(), 150, "{c}: {raw}");
+    }
+    assert!(raw.contains("indented"), "{raw}");
+}
+
 /// The words of every paragraph, in document order (notes and tables aside).
 fn body_words(blocks: &[Block], out: &mut Vec<String>) {
     for block in blocks {

@@ -1,0 +1,336 @@
+//! Code blocks, highlighted here rather than by Typst.
+//!
+//! Typst highlights a `raw` element itself, but gives every token its own style (a colour and
+//! the token's offset in the line), so no two tokens share a text run: a line of code is shaped
+//! and laid out as a dozen separate pieces. In a book where a third of the text is code that
+//! was most of the typesetting time. Here the same syntaxes and theme Typst would use (its
+//! `RAW_SYNTAXES`, `RAW_THEME`) colour each line, neighbouring tokens of one style are merged
+//! into one run, and the runs replace the lines of a `raw` element whose own highlighting is
+//! off (`theme: none`). The element stays a `raw`, so the page rules for code and the PDF's
+//! code tags still apply.
+//!
+//! The same pass gives long unbroken runs (`\S{24,}`, a URL or a hash) a break opportunity
+//! between characters, so they wrap instead of running off the page; other `raw` elements
+//! (inline code, math) that contain one are wrapped in `bindery-long-code`, which does it with a
+//! show rule.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use syntect::easy::HighlightLines;
+use syntect::highlighting::{Color, FontStyle, Style};
+use typst::syntax::{is_newline, split_newlines};
+use typst::text::{RAW_SYNTAXES, RAW_THEME};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::typst_syntax::{string, text};
+
+/// Non-space characters in a row from which a run may break anywhere (what the show rule in
+/// `bindery-long-code` matches).
+const LONG_RUN: usize = 24;
+
+/// Typst's default `raw.tab-size`: code is shown with tabs expanded to this many columns.
+const TAB_SIZE: usize = 2;
+
+/// Whether `text` has a run of [`LONG_RUN`] or more non-space characters.
+pub(crate) fn has_long_run(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_whitespace() { 0 } else { run + 1 };
+        if run >= LONG_RUN {
+            return true;
+        }
+    }
+    false
+}
+
+/// Appends a code block: a `raw` block, with its lines highlighted for `lang` and long runs made
+/// breakable when there is anything to do, else a plain one.
+pub(crate) fn code_block(out: &mut String, lang: Option<&str>, code: &str) {
+    let lang = lang.filter(|l| !l.is_empty());
+    let token = lang.map(str::to_lowercase);
+    // Typst highlights its own languages with its own parser, not syntect: those stay Typst's.
+    let typst_language = token
+        .as_deref()
+        .is_some_and(|t| matches!(t, "typ" | "typst" | "typc" | "typm"));
+    let syntax = token
+        .filter(|_| !typst_language)
+        .and_then(|token| RAW_SYNTAXES.find_syntax_by_token(&token))
+        .filter(|syntax| syntax.name != "Plain Text");
+    let long = has_long_run(code);
+    if typst_language || (syntax.is_none() && !long) {
+        if long {
+            out.push_str("#bindery-long-code(");
+        } else {
+            out.push('#');
+        }
+        raw_block(out, lang, code, typst_language);
+        if long {
+            out.push(')');
+        }
+        out.push_str("\n\n");
+        return;
+    }
+
+    let expanded = if code.contains('\t') {
+        expand_tabs(code)
+    } else {
+        code.to_string()
+    };
+    let mut highlighter = syntax.map(|syntax| HighlightLines::new(syntax, &RAW_THEME));
+    let foreground = RAW_THEME.settings.foreground.unwrap_or(Color::BLACK);
+    out.push_str("#bindery-code((");
+    for line in split_newlines(&expanded) {
+        let pieces = match &mut highlighter {
+            Some(h) => h
+                .highlight_line(line, &RAW_SYNTAXES)
+                .unwrap_or_else(|_| vec![(plain(foreground), line)]),
+            None => vec![(plain(foreground), line)],
+        };
+        out.push('[');
+        write_line(out, &runs(&pieces, foreground), line);
+        out.push_str("], ");
+    }
+    out.push_str("), ");
+    raw_block(out, lang, code, false);
+    out.push_str(")\n\n");
+}
+
+/// `raw(block: true, ..)` with Typst's highlighting on or off.
+fn raw_block(out: &mut String, lang: Option<&str>, code: &str, highlight: bool) {
+    out.push_str("raw(block: true, ");
+    if !highlight {
+        out.push_str("theme: none, ");
+    }
+    if let Some(lang) = lang {
+        out.push_str("lang: ");
+        string(out, lang);
+        out.push_str(", ");
+    }
+    string(out, code);
+    out.push(')');
+}
+
+fn plain(foreground: Color) -> Style {
+    Style {
+        foreground,
+        ..Style::default()
+    }
+}
+
+/// How a run of code is drawn: what Typst's own highlighting would apply to a token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Look {
+    /// `None` for the theme's foreground, which the text already has.
+    fill: Option<Color>,
+    bold: bool,
+    italic: bool,
+    underline: bool,
+}
+
+/// The highlighted pieces of `line` (consecutive slices covering it) as byte ranges of one look
+/// each. Spaces take the look of the run before them (their colour does not show), so most
+/// lines come to a few runs.
+fn runs(pieces: &[(Style, &str)], foreground: Color) -> Vec<(Look, Range<usize>)> {
+    let mut runs: Vec<(Look, Range<usize>)> = Vec::new();
+    let mut offset = 0;
+    for (style, piece) in pieces {
+        let look = Look {
+            fill: (style.foreground != foreground).then_some(style.foreground),
+            bold: style.font_style.contains(FontStyle::BOLD),
+            italic: style.font_style.contains(FontStyle::ITALIC),
+            underline: style.font_style.contains(FontStyle::UNDERLINE),
+        };
+        let range = offset..offset + piece.len();
+        offset = range.end;
+        match runs.last_mut() {
+            Some((last, last_range))
+                if *last == look
+                    || (piece.trim().is_empty() && !look.underline && !last.underline) =>
+            {
+                last_range.end = range.end;
+            }
+            _ => runs.push((look, range)),
+        }
+    }
+    runs
+}
+
+/// Writes one line's runs as markup, each long unbroken run with a break opportunity after
+/// every character (cluster), as `bindery-long-code` does.
+fn write_line(out: &mut String, runs: &[(Look, Range<usize>)], line: &str) {
+    let long = long_runs(line);
+    for (look, range) in runs {
+        let mut closers = 0;
+        if look.underline {
+            out.push_str("#underline[");
+            closers += 1;
+        }
+        if look.italic {
+            out.push_str("#emph[");
+            closers += 1;
+        }
+        if look.bold {
+            out.push_str("#strong[");
+            closers += 1;
+        }
+        if let Some(Color { r, g, b, a }) = look.fill {
+            let _ = write!(out, "#text(fill: rgb(\"#{r:02x}{g:02x}{b:02x}{a:02x}\"))[");
+            closers += 1;
+        }
+        let mut at = range.start;
+        for long in long
+            .iter()
+            .filter(|l| l.start < range.end && l.end > range.start)
+        {
+            let start = long.start.max(at);
+            let end = long.end.min(range.end);
+            text(out, &line[at..start]);
+            for cluster in line[start..end].graphemes(true) {
+                text(out, cluster);
+                out.push_str("#h(0.01pt)");
+            }
+            at = end;
+        }
+        text(out, &line[at..range.end]);
+        for _ in 0..closers {
+            out.push(']');
+        }
+    }
+}
+
+/// Byte ranges of the runs of [`LONG_RUN`] or more non-space characters in `line`.
+fn long_runs(line: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut start = 0;
+    let mut chars = 0;
+    for (i, c) in line.char_indices() {
+        if c.is_whitespace() {
+            if chars >= LONG_RUN {
+                found.push(start..i);
+            }
+            chars = 0;
+        } else {
+            if chars == 0 {
+                start = i;
+            }
+            chars += 1;
+        }
+    }
+    if chars >= LONG_RUN {
+        found.push(start..line.len());
+    }
+    found
+}
+
+/// Tabs expanded to the next multiple of [`TAB_SIZE`] columns, counting grapheme clusters as
+/// Typst does for `raw`, so the lines shown match the lines Typst splits the text into.
+fn expand_tabs(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + 16);
+    let mut column = 0;
+    for grapheme in code.graphemes(true) {
+        if grapheme == "\t" {
+            let required = TAB_SIZE - column % TAB_SIZE;
+            out.extend(std::iter::repeat_n(' ', required));
+            column += required;
+        } else if grapheme == "\r\n" || grapheme.chars().next().is_some_and(is_newline) {
+            out.push_str(grapheme);
+            column = 0;
+        } else {
+            out.push_str(grapheme);
+            column += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(lang: Option<&str>, code: &str) -> String {
+        let mut out = String::new();
+        code_block(&mut out, lang, code);
+        out
+    }
+
+    #[test]
+    fn highlighted_lines_are_few_runs_over_a_raw_without_highlighting() {
+        let out = block(Some("Rust"), "fn main() {\n    let x = 1;\n}");
+        assert!(out.starts_with("#bindery-code(([#text(fill: rgb(\"#d73948ff\"))[#\"fn \";]"));
+        // Three lines, then the element itself with Typst's highlighting off.
+        assert_eq!(out.matches("], [").count(), 2, "{out}");
+        assert!(
+            out.ends_with(
+                "raw(block: true, theme: none, lang: \"Rust\", \"fn main() {\\n    let x = 1;\\n}\"))\n\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn plain_code_and_typst_code_stay_plain_raw() {
+        assert_eq!(
+            block(None, "a\nb"),
+            "#raw(block: true, theme: none, \"a\\nb\")\n\n"
+        );
+        assert_eq!(
+            block(Some("no-such-language"), "a"),
+            "#raw(block: true, theme: none, lang: \"no-such-language\", \"a\")\n\n"
+        );
+        assert_eq!(
+            block(Some("typ"), "#x"),
+            "#raw(block: true, lang: \"typ\", \"#x\")\n\n"
+        );
+        let long = "q".repeat(30);
+        assert_eq!(
+            block(Some("typ"), &long),
+            format!("#bindery-long-code(raw(block: true, lang: \"typ\", \"{long}\"))\n\n")
+        );
+    }
+
+    #[test]
+    fn long_runs_break_after_every_character() {
+        let long = "a".repeat(LONG_RUN);
+        let out = block(None, &format!("x {long} y"));
+        assert!(
+            out.starts_with("#bindery-code(([#\"x \";#\"a\";#h(0.01pt)#\"a\";"),
+            "{out}"
+        );
+        assert_eq!(out.matches("#h(0.01pt)").count(), LONG_RUN, "{out}");
+        assert!(!has_long_run(&"a".repeat(LONG_RUN - 1)));
+        assert_eq!(long_runs(&format!("é{long}")), vec![0..LONG_RUN + 2]);
+    }
+
+    #[test]
+    fn lines_match_typst_s_lines() {
+        // Every newline Typst splits on gives a line, and tabs are expanded as Typst does.
+        let code = "a\r\nb\rc\u{2028}d\n\te\n";
+        let out = block(Some("rust"), code);
+        assert_eq!(
+            out.matches("], ").count(),
+            split_newlines(code).len(),
+            "{out}"
+        );
+        assert_eq!(expand_tabs("\tx\n a\tb\n ab\tc"), "  x\n a  b\n ab c");
+    }
+
+    #[test]
+    fn spaces_join_the_run_before_them() {
+        let red = Style {
+            foreground: Color {
+                r: 255,
+                g: 0,
+                b: 0,
+                a: 255,
+            },
+            ..Style::default()
+        };
+        let black = plain(Color::BLACK);
+        let pieces = [(red, "let"), (black, " "), (red, "mut"), (black, " x")];
+        let runs = runs(&pieces, Color::BLACK);
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].1, 0..7);
+        assert_eq!(runs[1].1, 7..9);
+    }
+}
