@@ -1,5 +1,6 @@
 //! Fonts and the other process-wide state a render needs: loaded once, shared by every render.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -102,7 +103,7 @@ impl Resources {
             if !seen.insert(canonical) {
                 continue;
             }
-            let Ok(data) = std::fs::read(&path) else {
+            let Some(data) = read_metadata_tables(&path, SMALL_FILE) else {
                 continue;
             };
             let count = typst_font_count(&data);
@@ -161,6 +162,83 @@ impl Resources {
             comemo::evict(1);
         }
     }
+}
+
+/// Tables a face's metadata ([`FontInfo`]) is read from, or that parsing a face requires.
+const METADATA_TABLES: [&[u8; 4]; 10] = [
+    b"head", b"hhea", b"maxp", b"cmap", b"name", b"OS/2", b"post", b"fvar", b"avar", b"MATH",
+];
+
+/// Tables at most this long are read whatever they are (they cost nothing to read).
+const SMALL_TABLE: u64 = 64 * 1024;
+
+/// Files at most this long are read whole (by [`Resources::new`]).
+const SMALL_FILE: u64 = 128 * 1024;
+
+/// A font file as [`FontInfo`] needs it: the file's length, with its headers, the
+/// [`METADATA_TABLES`] and every small table at their offsets and zeros elsewhere. A machine's
+/// fonts can come to hundreds of megabytes (CJK families above all), nearly all outlines and
+/// layout tables; reading them whole made every process start read all of it. The zeros are
+/// never written, so they take no memory. Files of at most `small_file` bytes are read whole.
+/// `None` when the file cannot be read.
+fn read_metadata_tables(path: &Path, small_file: u64) -> Option<Vec<u8>> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len <= small_file {
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).ok()?;
+        return Some(data);
+    }
+    let mut data = vec![0; usize::try_from(len).ok()?];
+    let fill = |file: &mut std::fs::File, data: &mut [u8], offset: u64, length: u64| {
+        let end = offset.checked_add(length)?.min(len);
+        let range = usize::try_from(offset).ok()?..usize::try_from(end).ok()?;
+        file.seek(SeekFrom::Start(offset)).ok()?;
+        file.read_exact(data.get_mut(range)?).ok()
+    };
+    // A collection's header lists where each face's table directory is.
+    fill(&mut file, &mut data, 0, 12)?;
+    let faces: Vec<u64> = if &data[0..4] == b"ttcf" {
+        let count = u64::from(typst_font_count(&data));
+        fill(&mut file, &mut data, 12, 4 * count)?;
+        (0..count as usize)
+            .filter_map(|n| be_u32(&data, 12 + 4 * n).map(u64::from))
+            .collect()
+    } else {
+        vec![0]
+    };
+    for face in faces {
+        // The table directory: 12 bytes, then 16 per table (tag, checksum, offset, length).
+        fill(&mut file, &mut data, face, 12)?;
+        let offset = usize::try_from(face).ok()?;
+        let tables = u64::from(be_u16(&data, offset + 4)?);
+        fill(&mut file, &mut data, face + 12, 16 * tables)?;
+        for n in 0..tables as usize {
+            let record = offset + 12 + 16 * n;
+            let Some(tag) = data.get(record..record + 4) else {
+                break;
+            };
+            let wanted = METADATA_TABLES.iter().any(|t| t.as_slice() == tag);
+            let (Some(start), Some(length)) =
+                (be_u32(&data, record + 8), be_u32(&data, record + 12))
+            else {
+                break;
+            };
+            if wanted || u64::from(length) <= SMALL_TABLE {
+                // A table that does not fit the file is left to the parser to reject.
+                let _ = fill(&mut file, &mut data, start.into(), length.into());
+            }
+        }
+    }
+    Some(data)
+}
+
+fn be_u16(data: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn be_u32(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// Number of faces in a font file or collection.
@@ -234,4 +312,41 @@ fn is_font_file(path: &Path) -> bool {
             "ttf" | "otf" | "ttc" | "otc"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_from_the_tables_read_matches_the_whole_file() {
+        let mut files = Vec::new();
+        collect_font_files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts"),
+            0,
+            &mut files,
+        );
+        assert!(files.len() >= 6, "the bundled fonts are missing");
+        let mut system = Vec::new();
+        for dir in system_font_dirs() {
+            collect_font_files(&dir, 0, &mut system);
+        }
+        // The largest files (CJK collections) are where skipping tables matters.
+        system.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map_or(0, |m| m.len())));
+        files.extend(system.into_iter().take(30));
+        for path in &files {
+            let whole = std::fs::read(path).unwrap();
+            // Every file through the sparse path, whatever its size.
+            let sparse = read_metadata_tables(path, 0).unwrap();
+            assert_eq!(sparse.len(), whole.len());
+            for index in 0..typst_font_count(&whole) {
+                assert_eq!(
+                    FontInfo::new(&sparse, index),
+                    FontInfo::new(&whole, index),
+                    "{} face {index}",
+                    path.display()
+                );
+            }
+        }
+    }
 }
