@@ -16,6 +16,7 @@
 
 use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use syntect::easy::HighlightLines;
 use syntect::highlighting::{Color, FontStyle, Style};
@@ -174,8 +175,17 @@ fn write_line(out: &mut String, runs: &[(Look, Range<usize>)], line: &str) {
             out.push_str("#strong[");
             closers += 1;
         }
-        if let Some(Color { r, g, b, a }) = look.fill {
-            let _ = write!(out, "#text(fill: rgb(\"#{r:02x}{g:02x}{b:02x}{a:02x}\"))[");
+        if let Some(colour) = look.fill {
+            // The theme's colours have short names in the preamble: a book's code has a
+            // hundred thousand coloured runs, and each `rgb(..)` is one more call to evaluate.
+            match palette().iter().position(|c| *c == colour) {
+                Some(n) => {
+                    let _ = write!(out, "#bindery-c{n}[");
+                }
+                None => {
+                    let _ = write!(out, "#text(fill: {})[", rgb(colour));
+                }
+            }
             closers += 1;
         }
         let mut at = range.start;
@@ -196,6 +206,35 @@ fn write_line(out: &mut String, runs: &[(Look, Range<usize>)], line: &str) {
         for _ in 0..closers {
             out.push(']');
         }
+    }
+}
+
+/// The distinct foreground colours of Typst's highlighting theme, in theme order.
+fn palette() -> &'static [Color] {
+    static PALETTE: LazyLock<Vec<Color>> = LazyLock::new(|| {
+        let mut colours: Vec<Color> = Vec::new();
+        for item in &RAW_THEME.scopes {
+            if let Some(colour) = item.style.foreground
+                && !colours.contains(&colour)
+            {
+                colours.push(colour);
+            }
+        }
+        colours
+    });
+    &PALETTE
+}
+
+/// `rgb("#rrggbbaa")`.
+fn rgb(Color { r, g, b, a }: Color) -> String {
+    format!("rgb(\"#{r:02x}{g:02x}{b:02x}{a:02x}\")")
+}
+
+/// Preamble definitions of the functions code runs are coloured with: `bindery-cN` is text in
+/// the theme's `N`th colour.
+pub(crate) fn palette_definitions(out: &mut String) {
+    for (n, colour) in palette().iter().enumerate() {
+        let _ = writeln!(out, "#let bindery-c{n} = text.with(fill: {})", rgb(*colour));
     }
 }
 
@@ -257,7 +296,10 @@ mod tests {
     #[test]
     fn highlighted_lines_are_few_runs_over_a_raw_without_highlighting() {
         let out = block(Some("Rust"), "fn main() {\n    let x = 1;\n}");
-        assert!(out.starts_with("#bindery-code(([#text(fill: rgb(\"#d73948ff\"))[#\"fn \";]"));
+        assert!(
+            out.starts_with("#bindery-code(([#bindery-c5[#\"fn \";]"),
+            "{out}"
+        );
         // Three lines, then the element itself with Typst's highlighting off.
         assert_eq!(out.matches("], [").count(), 2, "{out}");
         assert!(

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use bindery_model::Metadata;
 
+use crate::code;
 use crate::fonts::{MONO_FAMILY, Resources, SERIF_FAMILY};
 use crate::typst_syntax::{language, quoted, region, string, text};
 use crate::{Options, Paper};
@@ -84,6 +85,7 @@ pub(crate) fn preamble(
             "#show heading.where(level: {level}): set text(size: {size}{style})"
         );
     }
+    code::palette_definitions(&mut out);
     let _ = writeln!(
         out,
         "#let bindery-task(done) = box(text(font: \"{MONO_FAMILY}\", if done {{ \"\u{2611}\" }} else {{ \"\u{2610}\" }}))"
