@@ -1,4 +1,4 @@
-//! Times `render`: `cargo run --release -p bindery-pdf --example timing -- [--phases] [--typst DIR] FILE...`.
+//! Times `render`: `cargo run --release -p bindery-pdf --example timing -- [--phases] [--toc] [--typst DIR] FILE...`.
 //!
 //! Loads fonts once, then renders each Markdown file cold (the first render of that document,
 //! after the process-wide warm-up the first file pays) and again warm (Typst's caches hit),
@@ -19,17 +19,22 @@ use bindery_pdf::{Options, Resources, render, typst_markup};
 
 fn main() {
     let mut phases = false;
+    let mut toc = false;
     let mut typst_dir = None;
     let mut paths = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--phases" => phases = true,
+            "--toc" => toc = true,
             "--typst" => typst_dir = Some(PathBuf::from(args.next().expect("--typst DIR"))),
             _ => paths.push(arg),
         }
     }
-    let options = Options::default();
+    let options = Options {
+        toc,
+        ..Options::default()
+    };
     let start = Instant::now();
     let resources = Resources::new(&options);
     println!("fonts loaded in {:?}", start.elapsed());
