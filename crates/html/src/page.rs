@@ -83,7 +83,11 @@ pub(crate) fn chapter(
         writer.push("</nav>\n");
     }
     if chapter.title_block {
-        let title = chapter.meta.title.as_deref().filter(|t| !t.trim().is_empty());
+        let title = chapter
+            .meta
+            .title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty());
         title_block(&mut writer, chapter.meta, title, None);
     }
     if options.toc {

@@ -193,6 +193,8 @@ fn chapters_number_their_own_notes_and_link_across_files() {
         meta: &meta,
         stylesheet_href: Some("style.css"),
         fragment_files: Some(&files),
+        title_block: false,
+        nav: None,
     };
     let options = Options {
         xhtml: true,

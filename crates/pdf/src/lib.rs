@@ -47,6 +47,8 @@ pub struct Options {
     pub paper: Paper,
     /// Put a table of contents with page numbers after the title block.
     pub toc: bool,
+    /// Start every level-1 heading of the document on a new page: the chapters of a book.
+    pub chapter_pages: bool,
     /// Also use the fonts installed on the machine, as fallback for scripts the bundled fonts
     /// lack (CJK, Arabic...). Read only by [`Resources::new`].
     pub system_fonts: bool,
@@ -65,6 +67,7 @@ impl Default for Options {
         Self {
             paper: Paper::A4,
             toc: false,
+            chapter_pages: false,
             system_fonts: true,
             font_dirs: Vec::new(),
             max_pages: 5000,

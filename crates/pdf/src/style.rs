@@ -85,6 +85,14 @@ pub(crate) fn preamble(
             "#show heading.where(level: {level}): set text(size: {size}{style})"
         );
     }
+    if options.chapter_pages {
+        // A weak break: none when the chapter already starts a page.
+        let _ = writeln!(
+            out,
+            "#show heading.where(level: {}): it => {{ pagebreak(weak: true); it }}",
+            1 + offset
+        );
+    }
     code::palette_definitions(&mut out);
     let _ = writeln!(
         out,

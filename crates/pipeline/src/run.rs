@@ -455,6 +455,7 @@ fn render(
         // A book's PDF always has its table of contents, and each chapter starts a page.
         let options = bindery_pdf::Options {
             toc: true,
+            chapter_pages: true,
             ..settings.pdf.clone()
         };
         bindery_pdf::render(
