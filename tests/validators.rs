@@ -63,7 +63,7 @@ fn every_html_page_passes_the_nu_checker() {
         &[],
     );
     build(
-        &[root().join("tests/fixtures")],
+        &[root().join("tests/fixtures"), root().join("tests/books")],
         &out.path().join("fixtures"),
         "html",
         &[],
@@ -128,7 +128,7 @@ fn every_epub_passes_epubcheck() {
         &[],
     );
     build(
-        &[root().join("tests/fixtures")],
+        &[root().join("tests/fixtures"), root().join("tests/books")],
         &out.path().join("fixtures"),
         "epub",
         &[],
@@ -260,7 +260,7 @@ fn every_pdf_is_valid_embeds_its_fonts_and_keeps_every_word() {
         &[],
     );
     build(
-        &[root().join("tests/fixtures")],
+        &[root().join("tests/fixtures"), root().join("tests/books")],
         &out.path().join("fixtures"),
         "pdf",
         &[],
