@@ -255,6 +255,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints a usage error the way clap does and exits with code 2.
+fn usage_error(message: String) -> ! {
+    use clap::CommandFactory;
+    Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .exit()
+}
+
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause
@@ -275,6 +283,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Convert(args) => {
             let settings = args.render.settings()?;
             let output = args.output.filter(|p| p.as_os_str() != "-");
+            if let Some(path) = output.as_deref() {
+                // Writing over the input would lose it, and an unknown extension (`-o post.md`)
+                // guessed as HTML could be exactly that: both are usage errors (exit 2).
+                let same = path.canonicalize().ok().is_some_and(|out| {
+                    args.input
+                        .canonicalize()
+                        .ok()
+                        .is_some_and(|input| input == out)
+                });
+                if same {
+                    usage_error(format!(
+                        "the output `{}` is the input file; choose another output",
+                        path.display()
+                    ));
+                }
+                if args.to.is_none() && Format::from_extension(path).is_none() {
+                    usage_error(format!(
+                        "cannot tell the output format from `{}`; name it with --to",
+                        path.display()
+                    ));
+                }
+            }
             let format = args
                 .to
                 .or_else(|| output.as_deref().and_then(Format::from_extension))

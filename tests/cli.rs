@@ -30,10 +30,22 @@ fn build_writes_html_and_text_for_every_content_file() {
         .success();
     let mut count = 0;
     let mut stack = vec![root().join("content")];
+    let mut books = 0;
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.is_dir() {
+            if path.is_dir() && path.join("bindery.toml").is_file() {
+                // A book: one set of outputs named after its folder, not one per chapter.
+                let rel = path.strip_prefix(root().join("content")).unwrap();
+                for output in [rel.with_extension("txt"), rel.join("index.html")] {
+                    assert!(
+                        out.path().join(&output).is_file(),
+                        "{} was not written",
+                        output.display()
+                    );
+                }
+                books += 1;
+            } else if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "md") {
                 let rel = path.strip_prefix(root().join("content")).unwrap();
@@ -48,6 +60,7 @@ fn build_writes_html_and_text_for_every_content_file() {
         }
     }
     assert!(count >= 4, "content/ has {count} documents");
+    assert_eq!(books, 1, "content/guide is the one book");
 }
 
 #[test]
@@ -133,6 +146,46 @@ fn one_bad_document_does_not_stop_the_others() {
 fn usage_errors_exit_with_2() {
     bindery().args(["build", "--to", "docx"]).assert().code(2);
     bindery().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn convert_never_guesses_a_format_or_overwrites_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("post.md");
+    std::fs::write(&input, "# Post\n\nKeep me.\n").unwrap();
+    // An extension that names no format: a usage error, not HTML written over the source.
+    let assert = bindery()
+        .arg("convert")
+        .arg(&input)
+        .arg("-o")
+        .arg(&input)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("is the input file"), "{stderr}");
+    let other = dir.path().join("copy.md");
+    let assert = bindery()
+        .arg("convert")
+        .arg(&input)
+        .arg("-o")
+        .arg(&other)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("name it with --to"), "{stderr}");
+    assert!(!other.exists());
+    // Even with --to, the input is never the output.
+    bindery()
+        .arg("convert")
+        .arg(&input)
+        .args(["--to", "txt", "-o"])
+        .arg(&input)
+        .assert()
+        .code(2);
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        "# Post\n\nKeep me.\n"
+    );
 }
 
 #[test]
