@@ -3,8 +3,11 @@
 //! Each `tests/fixtures/<case>/input.md` is built in one `bindery build` run and every output
 //! is compared with `tests/fixtures/<case>/expected/`. `BINDERY_BLESS=1 cargo test --test golden`
 //! rewrites the expected files; an expected file that no output matches fails the test.
+//!
+//! Every page embeds the same stylesheet: it is compared once, with `tests/fixtures/style.css`,
+//! and the expected pages hold a marker in its place, so they stay short enough to review.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -32,6 +35,8 @@ fn every_fixture_matches_its_expected_outputs() {
     let bless = std::env::var_os("BINDERY_BLESS").is_some();
     let mut failures = Vec::new();
     let mut cases = 0;
+    // Each distinct embedded stylesheet, with one page that embeds it.
+    let mut stylesheets: BTreeMap<String, String> = BTreeMap::new();
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let case = entry.unwrap().path();
         if !case.join("input.md").exists() {
@@ -44,8 +49,14 @@ fn every_fixture_matches_its_expected_outputs() {
         for format in FORMATS {
             let file = format!("input.{format}");
             produced.insert(file.clone());
-            let actual = std::fs::read_to_string(out.path().join(&name).join(&file))
+            let mut actual = std::fs::read_to_string(out.path().join(&name).join(&file))
                 .unwrap_or_else(|e| panic!("{name}: no {format} output: {e}"));
+            if *format == "html" {
+                let (page, css) = split_stylesheet(&actual)
+                    .unwrap_or_else(|| panic!("{name}: the page has no <style> element"));
+                stylesheets.insert(css, name.clone());
+                actual = page;
+            }
             let expected_path = expected_dir.join(&file);
             if bless {
                 std::fs::create_dir_all(&expected_dir).unwrap();
@@ -75,7 +86,41 @@ fn every_fixture_matches_its_expected_outputs() {
         }
     }
     assert!(cases >= 15, "only {cases} fixtures found");
+    assert_eq!(
+        stylesheets.len(),
+        1,
+        "pages embed different stylesheets: {:?}",
+        stylesheets.values().collect::<Vec<_>>()
+    );
+    let css = stylesheets.keys().next().unwrap();
+    let css_path = fixtures().join("style.css");
+    if bless {
+        std::fs::write(&css_path, css).unwrap();
+    } else {
+        match std::fs::read_to_string(&css_path) {
+            Ok(expected) if &expected == css => {}
+            Ok(expected) => failures.push(format!(
+                "style.css differs:\n{}",
+                first_difference(&expected, css)
+            )),
+            Err(_) => {
+                failures.push("style.css: no expected file (run with BINDERY_BLESS=1)".into())
+            }
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The marker the expected pages hold where the stylesheet was.
+const STYLESHEET_MARKER: &str = "<style>/* tests/fixtures/style.css */</style>";
+
+/// The page with its `<style>` element replaced by [`STYLESHEET_MARKER`], and the stylesheet.
+fn split_stylesheet(page: &str) -> Option<(String, String)> {
+    let start = page.find("<style>")?;
+    let end = start + page[start..].find("</style>")?;
+    let css = page[start + "<style>".len()..end].to_string();
+    let rest = &page[end + "</style>".len()..];
+    Some((format!("{}{STYLESHEET_MARKER}{rest}", &page[..start]), css))
 }
 
 fn first_difference(expected: &str, actual: &str) -> String {
