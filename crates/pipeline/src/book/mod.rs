@@ -213,7 +213,12 @@ pub fn load(dir: &Path, settings: &Settings) -> Result<Book, Error> {
         });
     }
 
-    // Links between chapters, now that every id in the book is known.
+    // Links between chapters, now that every id in the book is known. The blocks are moved
+    // out first, so the id tables can be borrowed while the blocks are rewritten.
+    let mut resolved_blocks: Vec<Vec<Block>> = chapters
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.blocks))
+        .collect();
     let targets: BTreeMap<&str, (&str, &BTreeMap<String, String>)> = chapters
         .iter()
         .filter_map(|c| {
@@ -223,13 +228,10 @@ pub fn load(dir: &Path, settings: &Settings) -> Result<Book, Error> {
         .collect();
     // Their warnings carry book-wide spans until the layout below maps them to chapters.
     let mut link_warnings = Vec::new();
-    let mut resolved_blocks: Vec<Vec<Block>> = Vec::new();
-    for read in &chapters {
-        let mut blocks = read.blocks.clone();
+    for (read, blocks) in chapters.iter().zip(&mut resolved_blocks) {
         if let Some(file) = read.chapter.file.as_deref() {
-            resolve_links(&mut blocks, file, &targets, &mut link_warnings);
+            resolve_links(blocks, file, &targets, &mut link_warnings);
         }
-        resolved_blocks.push(blocks);
     }
 
     let mut document = Document {
@@ -375,15 +377,19 @@ fn for_each_inline_list(
 /// Makes a chapter's local image URLs relative to the book directory, so that images of
 /// chapters in different folders can share one asset table.
 fn rebase_images(blocks: &mut Vec<Block>, chapter_dir: &str) {
-    if chapter_dir.is_empty() {
-        return;
+    if !chapter_dir.is_empty() {
+        map_local_images(blocks, &|url| join_relative(chapter_dir, url));
     }
+}
+
+/// Rewrites every local, relative image URL to what `f` gives (unchanged on `None`).
+fn map_local_images(blocks: &mut Vec<Block>, f: &impl Fn(&str) -> Option<String>) {
     for_each_inline_list(blocks, &mut |inlines, _| {
         for inline in inlines.iter_mut() {
             if let Inline::Image { target, .. } = inline
                 && is_local(&target.url)
                 && !target.url.starts_with('/')
-                && let Some(url) = join_relative(chapter_dir, &target.url)
+                && let Some(url) = f(&target.url)
             {
                 target.url = url;
             }

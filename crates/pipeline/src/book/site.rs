@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 use bindery_html::{Chapter, NavLink, PageNav};
 use bindery_model::{Assets, Block, BlockKind, Document, Inline, ListItem, Warned, build};
 
-use super::{ChapterPage, Layout, for_each_inline_list};
+use super::{ChapterPage, Layout, map_local_images};
 use crate::Settings;
-use crate::assets::is_local;
 
 /// The site's files: paths relative to the site directory, with their bytes.
 pub(crate) type Files = Vec<(String, Vec<u8>)>;
@@ -222,16 +221,7 @@ fn nest(entries: &[(u8, Vec<Inline>)], depth: u8) -> (Vec<ListItem>, usize) {
 /// Points the local images of a page in a sub-folder back up to the site's top, where the
 /// images are written.
 fn prefix_images(blocks: &mut Vec<Block>, prefix: &str) {
-    for_each_inline_list(blocks, &mut |inlines, _| {
-        for inline in inlines.iter_mut() {
-            if let Inline::Image { target, .. } = inline
-                && is_local(&target.url)
-                && !target.url.starts_with('/')
-            {
-                target.url = format!("{prefix}{}", target.url);
-            }
-        }
-    });
+    map_local_images(blocks, &|url| Some(format!("{prefix}{url}")));
 }
 
 #[cfg(test)]
