@@ -17,9 +17,9 @@ fn write_corpus(dir: &Path, version: &str) {
     }
 }
 
-/// Starts a build; with `watch` its JSON events are piped back, otherwise discarded (an unread
-/// pipe would fill and stall the child).
-fn build(input: &Path, out: &Path, watch: bool) -> std::process::Child {
+/// Starts a build whose JSON events are piped back; its stderr is discarded, since an unread
+/// pipe would fill and stall the child.
+fn start_build(input: &Path, out: &Path) -> std::process::Child {
     Command::new(assert_cmd::cargo::cargo_bin("bindery"))
         .arg("build")
         .arg(input)
@@ -34,10 +34,29 @@ fn build(input: &Path, out: &Path, watch: bool) -> std::process::Child {
             "--jobs",
             "2",
         ])
-        .stdout(if watch { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
+}
+
+/// Runs a whole build to the end and fails the test with bindery's own messages if it fails.
+fn complete_build(input: &Path, out: &Path) {
+    let output = Command::new(assert_cmd::cargo::cargo_bin("bindery"))
+        .arg("build")
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .args(["--no-cache", "--to", "html,txt", "--jobs", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "build into {} failed ({}):\n{}",
+        out.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -52,13 +71,13 @@ fn a_killed_run_leaves_only_complete_files() {
     );
 
     write_corpus(&input, "OLD");
-    assert!(build(&input, &old_ref, false).wait().unwrap().success());
-    assert!(build(&input, &out, false).wait().unwrap().success());
+    complete_build(&input, &old_ref);
+    complete_build(&input, &out);
     write_corpus(&input, "NEW");
-    assert!(build(&input, &new_ref, false).wait().unwrap().success());
+    complete_build(&input, &new_ref);
 
     // Rebuild over the old outputs and kill the run once a third of the outputs are written.
-    let mut child = build(&input, &out, true);
+    let mut child = start_build(&input, &out);
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let mut written = 0;
     for line in stdout.lines() {
