@@ -66,6 +66,15 @@ fn patterns(k: f64) -> Vec<(&'static str, String)> {
         ),
         ("reference-collisions", refs),
         ("stars", "*".repeat(n(20000)) + "a" + &"*".repeat(n(20000))),
+        // bindery's own: footnote references cut out of bare URLs (crates/markdown autolinks.rs).
+        (
+            "url-footnote-openers",
+            "https://a.example/".to_string() + &"[^".repeat(n(100000)) + "x[^1]\n\n[^1]: one\n",
+        ),
+        (
+            "url-footnotes",
+            "https://a.example/[^1] ".repeat(n(30000)) + "\n\n[^1]: one\n",
+        ),
     ]
 }
 

@@ -406,6 +406,48 @@ fn autolinks_of_every_kind() {
     );
 }
 
+/// comrak runs a bare URL to the next space; GitHub ends it before a footnote reference and
+/// drops the unbalanced `)` before that, which is how scraped articles cite their sources.
+#[test]
+fn a_footnote_reference_ends_a_bare_url() {
+    let note = |s: &str| Inline::Note(vec![para(vec![text(s)])]);
+    let doc = read(
+        "See (https://a.example/x)[^1], www.b.example/y.[^2][^1]z and https://c.example[^none].\n\n\
+         [^1]: One.\n[^2]: Two.\n",
+    );
+    assert_eq!(
+        strip(doc.output.blocks),
+        vec![para(vec![
+            text("See ("),
+            autolink("https://a.example/x", "https://a.example/x"),
+            text(")"),
+            note("One."),
+            text(", "),
+            autolink("http://www.b.example/y", "www.b.example/y"),
+            text("."),
+            note("Two."),
+            note("One."),
+            text("z and "),
+            autolink("https://c.example[^none]", "https://c.example[^none]"),
+            text("."),
+        ])]
+    );
+    assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+}
+
+#[test]
+fn a_footnote_reference_inside_an_angle_autolink_stays_in_the_url() {
+    let doc = read("<https://a.example/x[^1]> and https://[^1]\n\n[^1]: One.\n");
+    assert_eq!(
+        strip(doc.output.blocks),
+        vec![para(vec![
+            autolink("https://a.example/x[^1]", "https://a.example/x[^1]"),
+            text(" and https://"),
+            Inline::Note(vec![para(vec![text("One.")])]),
+        ])]
+    );
+}
+
 #[test]
 fn adjacent_text_is_merged() {
     // comrak splits text at brackets, escapes and entities; the model has one run.

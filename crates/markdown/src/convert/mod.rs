@@ -6,6 +6,7 @@
 
 mod alerts;
 mod assemble;
+mod autolinks;
 mod footnotes;
 
 use std::collections::{HashMap, HashSet};
@@ -47,6 +48,9 @@ fn convert_with(
     let options = comrak_options(dialect, &definitions, alerts);
     let arena = Arena::new();
     let root = parse_document(&arena, body, &options);
+    if dialect == Dialect::Markdown {
+        autolinks::split_footnote_references(&arena, root, body);
+    }
 
     let mut converter = Converter::new(root, body);
     let blocks = converter.run(root);
