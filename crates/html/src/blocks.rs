@@ -7,6 +7,8 @@ use bindery_model::{
     Warned, Warning,
 };
 
+use rayon::prelude::*;
+
 use crate::escape::{push_escaped, push_href};
 use crate::{Options, Resources};
 
@@ -26,6 +28,10 @@ pub(crate) struct Writer<'a> {
     pub(crate) span: Option<Span>,
     /// Where raw HTML was first copied through (XHTML pages warn about it once).
     pub(crate) first_raw_html: Option<Option<Span>>,
+    /// Code blocks to highlight once the page is written: where in `out` each one goes, its
+    /// language and its text. Highlighting is most of the writer's time, and each block is
+    /// independent of the others, so [`Writer::finish`] does them in parallel.
+    deferred_code: Vec<(usize, &'a str, &'a str)>,
 }
 
 impl<'a> Writer<'a> {
@@ -40,6 +46,7 @@ impl<'a> Writer<'a> {
             warnings: Vec::new(),
             span: None,
             first_raw_html: None,
+            deferred_code: Vec::new(),
         }
     }
 
@@ -221,7 +228,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn code_block(&mut self, lang: Option<&str>, code: &str) {
+    fn code_block(&mut self, lang: Option<&'a str>, code: &'a str) {
         self.cr();
         self.push("<pre><code");
         let lang = lang.filter(|l| !l.is_empty());
@@ -229,15 +236,45 @@ impl<'a> Writer<'a> {
             self.attr("class", &format!("language-{lang}"));
         }
         self.push(">");
-        let highlighted = match lang {
-            Some(lang) if self.options.highlight => self.resources.highlight(lang, code),
-            _ => None,
-        };
-        match highlighted {
-            Some(html) => self.push(&html),
-            None => self.text(code),
+        match lang {
+            Some(lang) if self.options.highlight && self.resources.knows(lang) => {
+                self.deferred_code.push((self.out.len(), lang, code));
+            }
+            _ => self.text(code),
         }
         self.push("</code></pre>\n");
+    }
+
+    /// Highlights the deferred code blocks on rayon's pool and splices them into the output in
+    /// document order, so the page is the same whatever the number of threads.
+    fn splice_code(&mut self) {
+        if self.deferred_code.is_empty() {
+            return;
+        }
+        let resources = self.resources;
+        let highlighted: Vec<String> = self
+            .deferred_code
+            .par_iter()
+            .map(|&(_, lang, code)| {
+                // A grammar that fails on this input leaves the block as plain text.
+                resources.highlight(lang, code).unwrap_or_else(|| {
+                    let mut plain = String::new();
+                    push_escaped(&mut plain, code);
+                    plain
+                })
+            })
+            .collect();
+        let extra: usize = highlighted.iter().map(String::len).sum();
+        let mut out = String::with_capacity(self.out.len() + extra);
+        let mut from = 0;
+        for (&(at, _, _), html) in self.deferred_code.iter().zip(&highlighted) {
+            out.push_str(&self.out[from..at]);
+            out.push_str(html);
+            from = at;
+        }
+        out.push_str(&self.out[from..]);
+        self.out = out;
+        self.deferred_code.clear();
     }
 
     fn list_items(&mut self, items: &'a [ListItem]) {
@@ -349,6 +386,7 @@ impl<'a> Writer<'a> {
 
     /// Warnings about the page as a whole, once it is written.
     pub(crate) fn finish(mut self) -> Warned<String> {
+        self.splice_code();
         if self.options.xhtml
             && let Some(span) = self.first_raw_html
         {

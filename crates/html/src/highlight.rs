@@ -55,6 +55,11 @@ impl Resources {
         &self.theme_css
     }
 
+    /// Whether `lang` names a syntax [`Resources::highlight`] knows.
+    pub(crate) fn knows(&self, lang: &str) -> bool {
+        self.syntaxes.find_syntax_by_token(lang).is_some()
+    }
+
     /// `code` as classed `<span>`s when `lang` names a known syntax; `None` for an unknown
     /// language, or when the grammar fails on this input, so the caller falls back to plain text.
     pub(crate) fn highlight(&self, lang: &str, code: &str) -> Option<String> {

@@ -17,7 +17,9 @@
 //!   the embedded stylesheet (a light theme and a dark one); unknown languages stay plain.
 //! - The stylesheet ([`stylesheet`]) is written for phones and desktops, dark mode and print.
 //!
-//! Rendering is pure and deterministic: no file system, clock or threads. Images are linked by
+//! Rendering is pure and deterministic: no file system or clock. A page's code blocks are
+//! highlighted in parallel on rayon's pool, each on its own, and put back in document order, so
+//! the output is the same on any number of threads. Images are linked by
 //! their URL as written, or embedded as `data:` URLs from the [`Assets`] the pipeline loaded.
 
 mod blocks;

@@ -5,7 +5,7 @@ mod common;
 use bindery_html::{Options, render};
 use bindery_model::build::*;
 use bindery_model::{
-    Alignment, Assets, Block, BlockKind, DefinitionItem, ListDelim, ListItem, Table,
+    Alignment, Assets, Block, BlockKind, DefinitionItem, Inline, ListDelim, ListItem, Table,
 };
 
 use crate::common::{doc, fragment, fragment_options, resources, with};
@@ -66,6 +66,64 @@ fn code_blocks_unhighlighted_and_highlighted() {
         fragment(vec![code_block(None, "x\n")]),
         "<pre><code>x\n</code></pre>\n"
     );
+}
+
+/// Code blocks are highlighted in parallel once the page is written and spliced back: each
+/// lands where it was written (in lists, notes, between other blocks), unknown languages stay
+/// plain, and the page is the same on one thread or four.
+#[test]
+fn highlighted_code_lands_in_place_on_any_number_of_threads() {
+    let langs = ["rust", "python", "no-such-lang", "sql", "c"];
+    let mut blocks = Vec::new();
+    for i in 0..40 {
+        let lang = langs[i % langs.len()];
+        let code = format!("x{i} = {i} < 1\n");
+        blocks.push(para(vec![text(format!("before {i}"))]));
+        match i % 3 {
+            0 => blocks.push(code_block(Some(lang), code)),
+            1 => blocks.push(bullet_list(vec![vec![code_block(Some(lang), code)]])),
+            _ => blocks.push(para(vec![
+                text("note"),
+                Inline::Note(vec![code_block(Some(lang), code)]),
+            ])),
+        }
+    }
+    let highlighting = Options {
+        highlight: true,
+        ..fragment_options()
+    };
+    let on = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| with(blocks.clone(), &highlighting))
+    };
+    let html = on(1);
+    assert_eq!(html, on(4));
+    // Every block is where a page holding it alone has it: whole, once, and highlighted
+    // unless its language is unknown.
+    let notes = html.find("<section class=\"footnotes\"").unwrap();
+    for i in 0..40 {
+        let lang = langs[i % langs.len()];
+        let alone = with(
+            vec![code_block(Some(lang), format!("x{i} = {i} < 1\n"))],
+            &highlighting,
+        );
+        assert_eq!(html.matches(&alone).count(), 1, "block {i}: {alone}");
+        assert_eq!(alone.contains("<span"), lang != "no-such-lang", "{alone}");
+        let at = html.find(&alone).unwrap();
+        assert_eq!(
+            at > notes,
+            i % 3 == 2,
+            "block {i} in the notes iff written in one"
+        );
+    }
+    // The paragraphs stayed in order around them.
+    let positions: Vec<usize> = (0..40)
+        .map(|i| html.find(&format!("before {i}<")).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]));
 }
 
 #[test]

@@ -17,6 +17,7 @@ use bindery_model::{
     AlertKind, Alignment, Assets, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
     ListItem, Span, Table, Target, Warning, plain_text,
 };
+use rayon::prelude::*;
 use typst::foundations::Bytes;
 use typst::visualize::ImageFormat;
 
@@ -81,6 +82,7 @@ pub(crate) fn body(
         flattened: false,
         embed_images,
         notes: 0,
+        deferred_code: Vec::new(),
     };
     let blocks = if headings.title_folded {
         &document.blocks[1..]
@@ -89,7 +91,7 @@ pub(crate) fn body(
     };
     emitter.blocks(blocks);
     Body {
-        markup: emitter.out,
+        markup: emitter.splice_code(),
         images: emitter.images,
         warnings: emitter.warnings,
     }
@@ -113,9 +115,39 @@ struct Emitter<'a> {
     embed_images: bool,
     /// Footnotes written so far: the next one's number less one.
     notes: u64,
+    /// Code blocks to write once the rest is: where in `out` each goes, its language and text.
+    /// Highlighting them is independent work, done in parallel by [`Emitter::splice_code`].
+    deferred_code: Vec<(usize, Option<&'a str>, &'a str)>,
 }
 
 impl<'a> Emitter<'a> {
+    /// The markup with the deferred code blocks written in, each highlighted on rayon's pool
+    /// and put back where it was met, so the markup is the same on any number of threads.
+    fn splice_code(&mut self) -> String {
+        if self.deferred_code.is_empty() {
+            return std::mem::take(&mut self.out);
+        }
+        let written: Vec<String> = self
+            .deferred_code
+            .par_iter()
+            .map(|&(_, lang, code)| {
+                let mut out = String::new();
+                code::code_block(&mut out, lang, code);
+                out
+            })
+            .collect();
+        let extra: usize = written.iter().map(String::len).sum();
+        let mut out = String::with_capacity(self.out.len() + extra);
+        let mut from = 0;
+        for (&(at, _, _), markup) in self.deferred_code.iter().zip(&written) {
+            out.push_str(&self.out[from..at]);
+            out.push_str(markup);
+            from = at;
+        }
+        out.push_str(&self.out[from..]);
+        out
+    }
+
     fn blocks(&mut self, blocks: &'a [Block]) {
         let mut previous_plain = false;
         for block in blocks {
@@ -171,11 +203,11 @@ impl<'a> Emitter<'a> {
                 }
                 self.out.push_str("\n\n");
             }
-            BlockKind::CodeBlock { lang, text, .. } => code::code_block(
-                &mut self.out,
+            BlockKind::CodeBlock { lang, text, .. } => self.deferred_code.push((
+                self.out.len(),
                 lang.as_deref(),
                 text.strip_suffix('\n').unwrap_or(text),
-            ),
+            )),
             BlockKind::RawBlock { text, .. } => {
                 // Raw content for another format is shown as its source text, never interpreted.
                 code::code_block(&mut self.out, None, text.strip_suffix('\n').unwrap_or(text));
