@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use bindery_model::{
     Alignment, Assets, Attr, Block, BlockKind, DefinitionItem, Inline, ListItem, Span, Table,
-    Warned, Warning,
+    Warned, Warning, splice,
 };
 
 use rayon::prelude::*;
@@ -252,28 +252,20 @@ impl<'a> Writer<'a> {
             return;
         }
         let resources = self.resources;
-        let highlighted: Vec<String> = self
+        let highlighted: Vec<(usize, String)> = self
             .deferred_code
             .par_iter()
-            .map(|&(_, lang, code)| {
+            .map(|&(at, lang, code)| {
                 // A grammar that fails on this input leaves the block as plain text.
-                resources.highlight(lang, code).unwrap_or_else(|| {
+                let html = resources.highlight(lang, code).unwrap_or_else(|| {
                     let mut plain = String::new();
                     push_escaped(&mut plain, code);
                     plain
-                })
+                });
+                (at, html)
             })
             .collect();
-        let extra: usize = highlighted.iter().map(String::len).sum();
-        let mut out = String::with_capacity(self.out.len() + extra);
-        let mut from = 0;
-        for (&(at, _, _), html) in self.deferred_code.iter().zip(&highlighted) {
-            out.push_str(&self.out[from..at]);
-            out.push_str(html);
-            from = at;
-        }
-        out.push_str(&self.out[from..]);
-        self.out = out;
+        self.out = splice(&self.out, &highlighted);
         self.deferred_code.clear();
     }
 

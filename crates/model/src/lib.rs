@@ -29,7 +29,7 @@ pub use node::{
     ListItem, Table, Target,
 };
 pub use raw::{RawHtml, apply_raw_html};
-pub use text::{plain_text, slugify};
+pub use text::{plain_text, slugify, splice};
 pub use url::{dangerous_scheme, drop_dangerous_urls};
 pub use walk::{walk_block_lists_mut, walk_inline_lists_mut, walk_own_inline_lists_mut};
 pub use warning::{Span, Warned, Warning};

@@ -1,4 +1,4 @@
-//! Plain-text views of inline content: alt text, titles, slugs.
+//! Plain-text views of inline content (alt text, titles, slugs), and splicing text into text.
 
 use crate::Inline;
 
@@ -39,6 +39,21 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// `base` with each piece inserted at its byte offset (ascending, on char boundaries): how the
+/// writers put back the code blocks they left out while writing and highlighted in parallel.
+pub fn splice(base: &str, pieces: &[(usize, String)]) -> String {
+    let extra: usize = pieces.iter().map(|(_, piece)| piece.len()).sum();
+    let mut out = String::with_capacity(base.len() + extra);
+    let mut from = 0;
+    for (at, piece) in pieces {
+        out.push_str(&base[from..*at]);
+        out.push_str(piece);
+        from = *at;
+    }
+    out.push_str(&base[from..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +77,17 @@ mod tests {
             code("c"),
         ];
         assert_eq!(plain_text(&inl), "a b c");
+    }
+
+    #[test]
+    fn pieces_go_in_at_their_offsets() {
+        let pieces = [
+            (0, "<".to_string()),
+            (2, "é".to_string()),
+            (2, "!".to_string()),
+            (4, ">".to_string()),
+        ];
+        assert_eq!(super::splice("abcd", &pieces), "<abé!cd>");
+        assert_eq!(super::splice("abc", &[]), "abc");
     }
 }

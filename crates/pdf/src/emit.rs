@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use bindery_model::{
     AlertKind, Alignment, Assets, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
-    ListItem, Span, Table, Target, Warning, plain_text,
+    ListItem, Span, Table, Target, Warning, plain_text, splice,
 };
 use rayon::prelude::*;
 use typst::foundations::Bytes;
@@ -127,25 +127,16 @@ impl<'a> Emitter<'a> {
         if self.deferred_code.is_empty() {
             return std::mem::take(&mut self.out);
         }
-        let written: Vec<String> = self
+        let written: Vec<(usize, String)> = self
             .deferred_code
             .par_iter()
-            .map(|&(_, lang, code)| {
+            .map(|&(at, lang, code)| {
                 let mut out = String::new();
                 code::code_block(&mut out, lang, code);
-                out
+                (at, out)
             })
             .collect();
-        let extra: usize = written.iter().map(String::len).sum();
-        let mut out = String::with_capacity(self.out.len() + extra);
-        let mut from = 0;
-        for (&(at, _, _), markup) in self.deferred_code.iter().zip(&written) {
-            out.push_str(&self.out[from..at]);
-            out.push_str(markup);
-            from = at;
-        }
-        out.push_str(&self.out[from..]);
-        out
+        splice(&self.out, &written)
     }
 
     fn blocks(&mut self, blocks: &'a [Block]) {
