@@ -58,7 +58,7 @@ struct BuildArgs {
     /// Comma-separated output formats: html, txt, epub, pdf, json [default: html,txt,epub,pdf]
     #[arg(short, long, value_name = "FORMATS", value_delimiter = ',')]
     to: Vec<Format>,
-    /// Worker threads [default: one per core]
+    /// Worker threads; 0 means one per core, as when it is not given [default: one per core]
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
     /// Stop starting new documents after the first failure.
@@ -72,7 +72,7 @@ struct BuildArgs {
     cache_dir: Option<PathBuf>,
     /// How to report progress: human (a bar on a terminal, a summary otherwise) or json
     /// (one JSON object per line on stdout, cargo style).
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
     #[command(flatten)]
     render: RenderArgs,
@@ -115,7 +115,7 @@ struct RenderArgs {
     #[arg(short = 'M', long = "metadata", value_name = "KEY=VALUE", value_parser = parse_key_value, global = true)]
     metadata: Vec<(String, String)>,
     /// Raw HTML in the input: escape (show as text), strip, or keep (trusted input only).
-    #[arg(long, value_enum, value_name = "POLICY", default_value_t = RawHtmlArg::Escape, global = true)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "POLICY", default_value_t = RawHtmlArg::Escape, global = true)]
     raw_html: RawHtmlArg,
     /// Add a table of contents.
     #[arg(long, global = true)]
@@ -142,7 +142,7 @@ struct RenderArgs {
     #[arg(long, value_name = "N", default_value_t = 1, global = true)]
     epub_split_level: u8,
     /// PDF paper size.
-    #[arg(long, value_enum, value_name = "SIZE", default_value_t = PaperArg::A4, global = true)]
+    #[arg(long, value_enum, ignore_case = true, value_name = "SIZE", default_value_t = PaperArg::A4, global = true)]
     paper: PaperArg,
     /// PDF: also use the fonts in DIR (repeatable); bundled fonts come first.
     #[arg(long, value_name = "DIR", global = true)]
@@ -219,9 +219,12 @@ impl RenderArgs {
         // Reproducible builds: dates come from SOURCE_DATE_EPOCH or the front matter, never
         // from the clock.
         let timestamp = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => Some(v.trim().parse::<i64>().with_context(|| {
-                format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`")
-            })?),
+            // Like a bad option value, a bad variable is the caller's to fix: exit 2.
+            Ok(v) if !v.trim().is_empty() => Some(v.trim().parse::<i64>().unwrap_or_else(|e| {
+                usage_error(format!(
+                    "SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`: {e}"
+                ))
+            })),
             _ => None,
         };
         settings.epub.split_level = self.epub_split_level;
@@ -371,8 +374,13 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let formats = if args.to.is_empty() {
         Format::defaults()
     } else {
-        let mut formats = args.to;
-        formats.dedup();
+        // A format named twice (`--to html,txt,html`) is rendered once.
+        let mut formats = Vec::with_capacity(args.to.len());
+        for format in args.to {
+            if !formats.contains(&format) {
+                formats.push(format);
+            }
+        }
         formats
     };
     let request = Build {

@@ -146,6 +146,60 @@ fn one_bad_document_does_not_stop_the_others() {
 fn usage_errors_exit_with_2() {
     bindery().args(["build", "--to", "docx"]).assert().code(2);
     bindery().args(["frobnicate"]).assert().code(2);
+    // A bad SOURCE_DATE_EPOCH is the caller's to fix, like a bad option value.
+    let output = bindery()
+        .args(["convert", "-", "--to", "txt"])
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .write_stdin("# Hi\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("SOURCE_DATE_EPOCH"), "{stderr}");
+    assert!(stderr.contains("`yesterday`"), "{stderr}");
+}
+
+/// Option values are spelled as the user likes, a format named twice is rendered once, and
+/// `-j 0` means one thread per core, as in rayon and ripgrep.
+#[test]
+fn option_values_forgive_case_repetition_and_zero_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("a.md"), "# A\n\nText.\n").unwrap();
+    let out = dir.path().join("out");
+    let output = bindery()
+        .arg("build")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--no-cache", "--to", "HTML,txt,html", "-j", "0"])
+        .args(["--message-format", "JSON", "--raw-html", "Strip"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let written: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("\"output-written\""))
+        .collect();
+    assert_eq!(written.len(), 2, "{stdout}");
+    assert!(out.join("a.html").exists() && out.join("a.txt").exists());
+
+    let pdf = dir.path().join("a.pdf");
+    bindery()
+        .arg("convert")
+        .arg(input.join("a.md"))
+        .arg("-o")
+        .arg(&pdf)
+        .args(["--paper", "Letter", "-q"])
+        .assert()
+        .success();
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 }
 
 #[test]

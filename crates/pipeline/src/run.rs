@@ -30,7 +30,7 @@ pub struct Build {
     pub formats: Vec<Format>,
     /// Resources resolve inside this directory; default: each argument (or a file's directory).
     pub root: Option<PathBuf>,
-    /// Worker threads; default: one per core.
+    /// Worker threads; `None` or 0: one per core.
     pub jobs: Option<usize>,
     /// Stop starting new work after the first failure.
     pub fail_fast: bool,
@@ -181,8 +181,9 @@ fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuild
         // comrak's parser recurses on some inputs; give workers the main thread's stack size.
         .stack_size(16 * 1024 * 1024)
         .thread_name(|i| format!("bindery-{i}"));
+    // rayon's own meaning of 0: one thread per core, as when no number is given.
     if let Some(jobs) = jobs {
-        builder = builder.num_threads(jobs.max(1));
+        builder = builder.num_threads(jobs);
     }
     builder.build()
 }
