@@ -243,6 +243,50 @@ fn cache_hits_and_invalidation() {
     );
 }
 
+/// PDF outputs depend on the fonts on disk, not only on the `--font-dir` path: replacing a font
+/// file there re-renders the PDFs and nothing else.
+#[test]
+fn a_changed_font_file_re_renders_the_pdfs() {
+    let input = tempfile::tempdir().unwrap();
+    std::fs::write(input.path().join("a.md"), "# A\n\nText.\n").unwrap();
+    let fonts = tempfile::tempdir().unwrap();
+    let font = fonts.path().join("extra.ttf");
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    std::fs::copy(bundled.join("DejaVuSansMono.ttf"), &font).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let fresh = || -> Vec<String> {
+        let args = [
+            "--to",
+            "pdf,txt",
+            "--message-format",
+            "json",
+            "--no-system-fonts",
+            "--font-dir",
+            fonts.path().to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+        ];
+        let output = build(input.path(), out.path(), &args);
+        assert!(output.status.success());
+        let mut rendered: Vec<String> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|e| e["reason"] == "output-written" && e["cached"] == Value::Bool(false))
+            .map(|e| e["format"].as_str().unwrap().to_string())
+            .collect();
+        rendered.sort();
+        rendered
+    };
+    assert_eq!(fresh(), ["pdf", "txt"], "a cold cache renders both");
+    assert!(fresh().is_empty(), "nothing changed, nothing rendered");
+    std::fs::copy(bundled.join("NotoSerif-Bold.ttf"), &font).unwrap();
+    assert_eq!(fresh(), ["pdf"], "a replaced font re-renders the PDF only");
+    std::fs::remove_file(&font).unwrap();
+    assert_eq!(fresh(), ["pdf"], "a removed font re-renders the PDF only");
+}
+
 #[test]
 fn outputs_are_identical_across_runs_and_thread_counts() {
     let input = corpus(200);

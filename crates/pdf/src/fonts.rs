@@ -1,5 +1,6 @@
 //! Fonts and the other process-wide state a render needs: loaded once, shared by every render.
 
+use std::fmt::Write as _;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -40,6 +41,8 @@ pub struct Resources {
     /// Parallel to the book's indices.
     slots: Vec<FontSlot>,
     renders: AtomicUsize,
+    /// Each font file read from disk with its size and modification time, for output caches.
+    fingerprint: String,
 }
 
 /// One face in the book. Bundled faces are ready at once; faces found on disk are parsed in
@@ -96,12 +99,26 @@ impl Resources {
             files.extend(system);
         }
         let mut seen = std::collections::BTreeSet::new();
+        let mut fingerprint = String::new();
         for path in files {
             let Ok(canonical) = path.canonicalize() else {
                 continue;
             };
             if !seen.insert(canonical) {
                 continue;
+            }
+            if let Ok(meta) = std::fs::metadata(&path) {
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                let _ = writeln!(
+                    fingerprint,
+                    "{}\t{}\t{modified}",
+                    path.display(),
+                    meta.len()
+                );
             }
             let Some(data) = read_metadata_tables(&path, SMALL_FILE) else {
                 continue;
@@ -124,7 +141,16 @@ impl Resources {
             book: LazyHash::new(book),
             slots,
             renders: AtomicUsize::new(0),
+            fingerprint,
         }
+    }
+
+    /// Every font file found on disk (`--font-dir`, then the system's), one per line with its
+    /// size and modification time: what an output cache must key PDF outputs on, since adding,
+    /// replacing or removing a font can change which glyphs a PDF draws. Bundled fonts are
+    /// part of the binary and not listed.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// The face at `index` in the book, reading its file the first time a document needs it.

@@ -67,6 +67,11 @@ impl Cache {
             field("asset", &asset.data);
         }
         field("settings", settings.fingerprint().as_bytes());
+        if format == Format::Pdf {
+            // The fonts on disk, not only the --font-dir paths: a replaced or newly installed
+            // font can change the glyphs a PDF draws. Loads the font list on a cache hit too.
+            field("fonts", settings.pdf_resources().fingerprint().as_bytes());
+        }
         hex(&h.finalize())
     }
 
