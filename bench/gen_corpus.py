@@ -10,6 +10,7 @@ Usage: python3 bench/gen_corpus.py [OUT_DIR]   (default bench/corpus)
 """
 import os
 import random
+import re
 import sys
 
 WORDS = (
@@ -32,6 +33,12 @@ CODE = [
     "#include <stdio.h>\n\nint main(void) {\n    for (int i = 0; i < 3; i++) printf(\"%d\\n\", i);\n    return 0;\n}\n",
 ]
 LANGS = ["rust", "python", "sql", "c"]
+
+
+def code(rng, k):
+    """CODE[k] with its numbers drawn afresh, so no two blocks of the corpus are the same text
+    (a writer that remembers highlighted code must not look faster than it is on real books)."""
+    return re.sub(r"\d+", lambda _: str(rng.randint(0, 99999)), CODE[k])
 
 
 def sentence(rng, n=None):
@@ -64,7 +71,7 @@ def article(rng, i):
     parts += [f"- {sentence(rng, 6)}" for _ in range(4)] + [""]
     parts += [table(rng), ""]
     k = rng.randrange(len(CODE))
-    parts += [f"```{LANGS[k]}", CODE[k].rstrip("\n"), "```", ""]
+    parts += [f"```{LANGS[k]}", code(rng, k).rstrip("\n"), "```", ""]
     parts += [paragraph(rng, with_url=True), ""]
     return "\n".join(parts)
 
@@ -83,7 +90,7 @@ def book(rng, target=1_500_000):
                 chunk += [f"[^n{note}]: {sentence(rng)}", ""]
             for _ in range(3):
                 k = rng.randrange(len(CODE))
-                body = "".join(CODE[(k + j) % len(CODE)] for j in range(3))
+                body = "".join(code(rng, (k + j) % len(CODE)) for j in range(3))
                 chunk += [f"```{LANGS[k]}", body.rstrip("\n"), "```", ""]
             chunk += [table(rng, rows=6), ""]
         text = "\n".join(chunk) + "\n"

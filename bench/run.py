@@ -64,8 +64,16 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
     bindery = os.path.join(ROOT, "target", "release", "bindery")
     corpus = os.path.join(HERE, "corpus")
-    if not os.path.exists(os.path.join(corpus, "book", "book.md")):
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_corpus.py"), corpus], check=True)
+    # Regenerated whenever the generator changes: the stamp is the generator's own text.
+    generator = os.path.join(HERE, "gen_corpus.py")
+    stamp = os.path.join(corpus, "generator.py")
+    with open(generator, "rb") as f:
+        wanted = f.read()
+    current = open(stamp, "rb").read() if os.path.exists(stamp) else None
+    if current != wanted or not os.path.exists(os.path.join(corpus, "book", "book.md")):
+        subprocess.run([sys.executable, generator, corpus], check=True)
+        with open(stamp, "wb") as f:
+            f.write(wanted)
     articles = os.path.join(corpus, "articles")
     book = os.path.join(corpus, "book", "book.md")
     formats = [f for f in args.formats.split(",") if supports(bindery, f)]

@@ -245,6 +245,16 @@ impl<'a> Writer<'a> {
         self.push("</code></pre>\n");
     }
 
+    /// Highlights the deferred code blocks on rayon's pool into the resources' memo, and
+    /// forgets them: see [`crate::highlight_ahead`].
+    pub(crate) fn highlight_deferred(&mut self) {
+        let resources = self.resources;
+        self.deferred_code.par_iter().for_each(|&(_, lang, code)| {
+            resources.highlight(lang, code);
+        });
+        self.deferred_code.clear();
+    }
+
     /// Highlights the deferred code blocks on rayon's pool and splices them into the output in
     /// document order, so the page is the same whatever the number of threads.
     fn splice_code(&mut self) {

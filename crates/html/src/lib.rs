@@ -130,6 +130,22 @@ pub fn render(
     page::document(document, assets, resources, options)
 }
 
+/// Highlights every code block of `document` now, in parallel, into `resources`' memo, so that
+/// writers rendering it next find each block done instead of highlighting it again. The
+/// pipeline calls it when one run writes a document as both HTML and EPUB: rendered side by
+/// side, the two writers would otherwise reach the same blocks at the same time and each do
+/// them. It writes nothing, and with [`Options::highlight`] off it does nothing.
+pub fn highlight_ahead(document: &Document, resources: &Resources, options: &Options) {
+    if !options.highlight {
+        return;
+    }
+    let assets = Assets::new();
+    let mut writer = crate::blocks::Writer::new(options, &assets, resources);
+    writer.blocks(&document.blocks);
+    writer.footnotes();
+    writer.highlight_deferred();
+}
+
 /// Renders one chapter as a page of its own (a full page, or its body alone when
 /// [`Options::standalone`] is off). With [`Options::xhtml`] this is an EPUB 3 content document.
 pub fn render_chapter(

@@ -101,6 +101,14 @@ fn highlighted_code_lands_in_place_on_any_number_of_threads() {
     };
     let html = on(1);
     assert_eq!(html, on(4));
+    // Highlighted ahead (as the pipeline does before HTML and EPUB), the page is the same.
+    let warm = bindery_html::Resources::new();
+    let document = doc(blocks.clone());
+    bindery_html::highlight_ahead(&document, &warm, &highlighting);
+    assert_eq!(
+        render(&document, &Assets::new(), &warm, &highlighting).output,
+        html
+    );
     // Every block is where a page holding it alone has it: whole, once, and highlighted
     // unless its language is unknown.
     let notes = html.find("<section class=\"footnotes\"").unwrap();

@@ -83,6 +83,11 @@ impl Cache {
         )
     }
 
+    /// Whether an output is cached under `key` (its file exists; [`Cache::get`] checks it).
+    pub fn contains(&self, key: &str) -> bool {
+        self.paths(key).0.is_file()
+    }
+
     /// The cached output and its warnings, if present and intact.
     pub fn get(&self, key: &str) -> Option<(Vec<u8>, Vec<Warning>)> {
         let (out, warnings) = self.paths(key);
