@@ -160,3 +160,60 @@ fn hostile_documents_build_beside_good_ones() {
     assert!(html.contains("deep"));
     assert_eq!(html.matches("<blockquote>").count(), 32);
 }
+
+/// `--max-input` bounds what is read, not only what is parsed: an endless stream on stdin is cut
+/// off one byte past the limit, and a file over it is refused from its size.
+#[test]
+fn input_past_the_limit_is_never_read_whole() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bindery"))
+        .args(["convert", "-", "--to", "txt", "--max-input", "100000"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Like `yes | bindery convert -`: stops only when bindery closes the pipe (or at 1 GiB,
+    // which would mean it is reading everything).
+    let writer = std::thread::spawn(move || {
+        let chunk = "an endless paragraph of words\n".repeat(2000);
+        let mut written = 0usize;
+        while written < 1 << 30 {
+            if stdin.write_all(chunk.as_bytes()).is_err() {
+                break;
+            }
+            written += chunk.len();
+        }
+        written
+    });
+    let output = child.wait_with_output().unwrap();
+    let written = writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("<stdin>: the stream goes on past the input limit of 100000 bytes"),
+        "{stderr}"
+    );
+    assert!(written < 1 << 30, "bindery read all {written} bytes");
+
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.md");
+    write(&big, "x".repeat(100_001));
+    let output = Command::cargo_bin("bindery")
+        .unwrap()
+        .arg("convert")
+        .arg(&big)
+        .args(["--to", "txt", "--max-input", "100000"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("100001 bytes is over the input limit of 100000 bytes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--max-input"), "{stderr}");
+}

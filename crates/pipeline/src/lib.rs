@@ -126,12 +126,12 @@ pub enum Error {
         hint: Option<String>,
     },
     /// The input is larger than `--max-input`.
-    #[error("{}: {size} bytes is over the input limit of {limit} bytes", path.display())]
+    #[error("{}: {} the input limit of {limit} bytes", path.display(), over(*size))]
     TooLarge {
         /// The input file.
         path: PathBuf,
-        /// Its size.
-        size: u64,
+        /// Its size; `None` for a stream, which is not read past the limit.
+        size: Option<u64>,
         /// The limit.
         limit: u64,
     },
@@ -176,6 +176,14 @@ impl Error {
             }
             Error::Io { .. } | Error::Render { .. } | Error::Panic { .. } => None,
         }
+    }
+}
+
+/// How far over the input limit an input is, for [`Error::TooLarge`].
+fn over(size: Option<u64>) -> String {
+    match size {
+        Some(size) => format!("{size} bytes is over"),
+        None => "the stream goes on past".to_string(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reading one input into a document: size limit, UTF-8, dialect, `-M` overrides and the
 //! raw-HTML policy, so every format renders the same checked model.
 
+use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -36,6 +37,47 @@ impl FromStr for InputFormat {
     }
 }
 
+/// The bytes of an input file, or of standard input when `path` is `None` (`name` is what
+/// errors call it), never reading more than `limit` + 1 bytes: a file over the limit is
+/// refused from its size before it is opened for reading, and a stream (or a file that grows)
+/// is cut off one byte past the limit, so `yes | bindery convert -` ends.
+pub(crate) fn read_input(path: Option<&Path>, name: &Path, limit: u64) -> Result<Vec<u8>, Error> {
+    let io = |source| Error::Io {
+        path: name.to_path_buf(),
+        source,
+    };
+    let too_large = |size| Error::TooLarge {
+        path: name.to_path_buf(),
+        size,
+        limit,
+    };
+    let mut bytes = Vec::new();
+    match path {
+        Some(path) => {
+            let file = std::fs::File::open(path).map_err(io)?;
+            let size = file.metadata().map_err(io)?.len();
+            if size > limit {
+                return Err(too_large(Some(size)));
+            }
+            file.take(limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+        }
+        None => {
+            std::io::stdin()
+                .lock()
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+        }
+    }
+    if bytes.len() as u64 > limit {
+        // A stream, or a file that grew while it was read: its size is not known.
+        return Err(too_large(None));
+    }
+    Ok(bytes)
+}
+
 /// Reads `bytes` (the contents of `path`) into a checked document.
 pub fn read_document(
     path: &Path,
@@ -45,7 +87,7 @@ pub fn read_document(
     if bytes.len() as u64 > settings.max_input {
         return Err(Error::TooLarge {
             path: path.to_path_buf(),
-            size: bytes.len() as u64,
+            size: Some(bytes.len() as u64),
             limit: settings.max_input,
         });
     }
@@ -161,7 +203,7 @@ mod tests {
             matches!(
                 err,
                 Error::TooLarge {
-                    size: 5,
+                    size: Some(5),
                     limit: 4,
                     ..
                 }

@@ -15,7 +15,7 @@ use crate::assets::{Resolved, resolve_images};
 use crate::book::{self, Layout};
 use crate::cache::{Cache, sha256_hex};
 use crate::plan::{Source, SourceKind, find_collisions, plan};
-use crate::read::read_document;
+use crate::read::{read_document, read_input};
 use crate::write::write_atomic;
 use crate::{Error, Format, Settings};
 
@@ -435,24 +435,8 @@ fn load_book_dir(dir: &Path, settings: &Settings) -> Result<Loaded, Error> {
 }
 
 fn load(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
-    let size = std::fs::metadata(&source.path)
-        .map_err(|e| Error::Io {
-            path: source.path.clone(),
-            source: e,
-        })?
-        .len();
-    // Refuse before reading, so a huge file is never loaded into memory.
-    if size > settings.max_input {
-        return Err(Error::TooLarge {
-            path: source.path.clone(),
-            size,
-            limit: settings.max_input,
-        });
-    }
-    let bytes = std::fs::read(&source.path).map_err(|e| Error::Io {
-        path: source.path.clone(),
-        source: e,
-    })?;
+    // Refused before reading, so a huge file is never loaded into memory.
+    let bytes = read_input(Some(&source.path), &source.path, settings.max_input)?;
     let warned = read_document(&source.path, &bytes, settings)?;
     let mut document = warned.output;
     let mut warnings = warned.warnings;
@@ -583,22 +567,7 @@ pub fn convert(
         return convert_book(dir, output, format, settings);
     }
     let name = input.unwrap_or(Path::new("<stdin>"));
-    let bytes = match input {
-        Some(path) => std::fs::read(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?,
-        None => {
-            let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf).map_err(|e| {
-                Error::Io {
-                    path: name.to_path_buf(),
-                    source: e,
-                }
-            })?;
-            buf
-        }
-    };
+    let bytes = read_input(input, name, settings.max_input)?;
     let warned = guarded(name, "reading", || read_document(name, &bytes, settings))?;
     let mut document = warned.output;
     let mut warnings = warned.warnings;

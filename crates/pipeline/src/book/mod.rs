@@ -25,7 +25,7 @@ pub use config::{BookConfig, CONFIG_FILE, ChapterRef, SUMMARY_FILE};
 use config::{join_relative, on_disk, parent_dir};
 
 use crate::assets::{Resolved, is_local, resolve_images};
-use crate::read::read_document;
+use crate::read::{read_document, read_input};
 use crate::{Error, Settings};
 
 /// A book read and assembled into one document.
@@ -304,15 +304,7 @@ fn read_chapter(dir: &Path, path: &Path, settings: &Settings) -> Result<Vec<u8>,
             ),
         });
     }
-    let size = std::fs::metadata(&canonical).map_err(io)?.len();
-    if size > settings.max_input {
-        return Err(Error::TooLarge {
-            path: path.to_path_buf(),
-            size,
-            limit: settings.max_input,
-        });
-    }
-    std::fs::read(&canonical).map_err(io)
+    read_input(Some(&canonical), path, settings.max_input)
 }
 
 /// `base`, or `base-1`, `base-2`, ... whichever is not used yet (`fallback` for an empty base).
