@@ -70,6 +70,9 @@ struct BuildArgs {
     /// The output cache [default: $XDG_CACHE_HOME/bindery, else ~/.cache/bindery]
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// The most bytes the cache keeps after a run; the least recently used entries go first.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    cache_limit: u64,
     /// How to report progress: human (a bar on a terminal, a summary otherwise) or json
     /// (one JSON object per line on stdout, cargo style).
     #[arg(long, value_enum, ignore_case = true, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
@@ -395,6 +398,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         } else {
             args.cache_dir.or_else(Cache::default_dir)
         },
+        cache_limit: args.cache_limit,
     };
     let started = Instant::now();
     let report = match args.message_format {

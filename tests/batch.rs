@@ -243,6 +243,52 @@ fn cache_hits_and_invalidation() {
     );
 }
 
+/// After a run the cache holds at most `--cache-limit` bytes, and what it kept still hits.
+#[test]
+fn the_cache_is_pruned_to_its_limit() {
+    let input = corpus(6);
+    let out = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let cache_bytes = || -> u64 {
+        let mut total = 0;
+        for shard in std::fs::read_dir(cache.path()).unwrap().flatten() {
+            for file in std::fs::read_dir(shard.path()).unwrap().flatten() {
+                total += file.metadata().unwrap().len();
+            }
+        }
+        total
+    };
+    let run = |limit: &str| -> usize {
+        let args = [
+            "--to",
+            "html,txt",
+            "--message-format",
+            "json",
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "--cache-limit",
+            limit,
+        ];
+        let output = build(input.path(), out.path(), &args);
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|e| e["reason"] == "output-written" && e["cached"] == Value::Bool(true))
+            .count()
+    };
+    assert_eq!(run("100000000"), 0);
+    let full = cache_bytes();
+    assert_eq!(run("100000000"), 12, "under the limit everything stays");
+    let limit = full / 2;
+    run(&limit.to_string());
+    let kept = cache_bytes();
+    assert!(kept <= limit / 5 * 4, "{kept} bytes kept, limit {limit}");
+    assert!(kept > 0, "pruning stops at 80 % of the limit");
+    let hits = run("100000000");
+    assert!(hits > 0 && hits < 12, "{hits} of 12 outputs still cached");
+}
+
 /// PDF outputs depend on the fonts on disk, not only on the `--font-dir` path: replacing a font
 /// file there re-renders the PDFs and nothing else.
 #[test]

@@ -4,6 +4,11 @@
 //! the options (with the date inputs from `SOURCE_DATE_EPOCH`), bindery's version and the format. An
 //! entry is the output's bytes plus its warnings, written atomically, so a killed run leaves
 //! no torn entry.
+//!
+//! The cache is kept under a size limit, as ccache does: a hit marks its entry as used (its
+//! modification time), and [`Cache::prune`] removes the least recently used entries once the
+//! total is over the limit, down to 80 % of it, so a cache shared by many runs does not grow
+//! without end.
 
 use std::path::{Path, PathBuf};
 
@@ -88,12 +93,78 @@ impl Cache {
         self.paths(key).0.is_file()
     }
 
-    /// The cached output and its warnings, if present and intact.
+    /// The cached output and its warnings, if present and intact; marks the entry as used.
     pub fn get(&self, key: &str) -> Option<(Vec<u8>, Vec<Warning>)> {
         let (out, warnings) = self.paths(key);
         let warnings: Vec<Warning> = serde_json::from_slice(&std::fs::read(warnings).ok()?).ok()?;
-        let bytes = std::fs::read(out).ok()?;
+        let bytes = std::fs::read(&out).ok()?;
+        // Recently used entries are the last to be pruned; failing to mark one is harmless.
+        if let Ok(file) = std::fs::File::options().append(true).open(&out) {
+            let _ = file.set_modified(std::time::SystemTime::now());
+        }
         Some((bytes, warnings))
+    }
+
+    /// Removes the least recently used entries while the cache holds more than `limit` bytes,
+    /// down to 80 % of it; returns how many entries went. Files that are not entries (such as
+    /// another run's temporary files) are left alone, and errors only mean less is removed.
+    pub fn prune(&self, limit: u64) -> usize {
+        struct Entry {
+            used: std::time::SystemTime,
+            size: u64,
+            out: PathBuf,
+            warnings: PathBuf,
+        }
+        let mut entries = Vec::new();
+        let mut total = 0u64;
+        let Ok(shards) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        for shard in shards.flatten() {
+            let Ok(files) = std::fs::read_dir(shard.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let out = file.path();
+                if out.extension().is_none_or(|e| e != "out") {
+                    continue;
+                }
+                let warnings = out.with_extension("warnings.json");
+                let (Ok(meta), warnings_size) = (
+                    file.metadata(),
+                    std::fs::metadata(&warnings).map_or(0, |m| m.len()),
+                ) else {
+                    continue;
+                };
+                let size = meta.len() + warnings_size;
+                total += size;
+                entries.push(Entry {
+                    used: meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+                    size,
+                    out,
+                    warnings,
+                });
+            }
+        }
+        if total <= limit {
+            return 0;
+        }
+        // Oldest use first; the path breaks ties so the order never depends on the directory.
+        entries.sort_by(|a, b| a.used.cmp(&b.used).then_with(|| a.out.cmp(&b.out)));
+        let target = limit / 5 * 4;
+        let mut removed = 0;
+        for entry in entries {
+            if total <= target {
+                break;
+            }
+            // The warnings file first: without it the entry no longer counts (see `put`).
+            let _ = std::fs::remove_file(&entry.warnings);
+            if std::fs::remove_file(&entry.out).is_ok() {
+                total = total.saturating_sub(entry.size);
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// Stores an output; failures to write the cache are not errors of the build.
@@ -104,5 +175,59 @@ impl Cache {
             let json = serde_json::to_vec(warnings).unwrap_or_default();
             let _ = write_atomic(&warnings_path, &json);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    /// Ten entries of 1,000 bytes, the n-th last used n minutes after the epoch.
+    fn filled() -> (tempfile::TempDir, Cache, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let keys: Vec<String> = (0..10).map(|i| sha256_hex(&[i])).collect();
+        for (i, key) in keys.iter().enumerate() {
+            cache.put(key, &[b'x'; 1000], &[]);
+            let file = std::fs::File::options()
+                .append(true)
+                .open(cache.paths(key).0)
+                .unwrap();
+            file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(60 * i as u64))
+                .unwrap();
+        }
+        (dir, cache, keys)
+    }
+
+    #[test]
+    fn pruning_removes_the_least_recently_used_entries_down_to_80_percent() {
+        let (dir, cache, keys) = filled();
+        // Another run's file being written is not an entry.
+        let shard = cache.paths(&keys[0]).0.parent().unwrap().to_path_buf();
+        std::fs::write(shard.join(".bindery-abc.tmp"), [0u8; 5000]).unwrap();
+        assert_eq!(cache.prune(20_000), 0, "under the limit nothing goes");
+        // The oldest entry is used again, so it is now the newest.
+        assert!(cache.get(&keys[0]).is_some());
+        // 10 x 1,002 bytes against a limit of 6,000: down to 4,800, so six entries go.
+        assert_eq!(cache.prune(6_000), 6);
+        let kept: Vec<usize> = (0..10).filter(|&i| cache.get(&keys[i]).is_some()).collect();
+        assert_eq!(kept, [0, 7, 8, 9]);
+        assert!(shard.join(".bindery-abc.tmp").exists());
+        // No half entry is left: every remaining output has its warnings.
+        for file in std::fs::read_dir(&shard).unwrap().flatten() {
+            let path = file.path();
+            if path.extension().is_some_and(|e| e == "out") {
+                assert!(path.with_extension("warnings.json").exists());
+            }
+        }
+        drop(dir);
+    }
+
+    #[test]
+    fn a_missing_cache_directory_prunes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Cache::new(dir.path().join("none")).prune(0), 0);
     }
 }

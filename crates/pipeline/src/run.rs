@@ -36,6 +36,9 @@ pub struct Build {
     pub fail_fast: bool,
     /// The output cache directory; `None` renders everything.
     pub cache: Option<PathBuf>,
+    /// The most bytes the cache may hold once the run is over: least recently used entries
+    /// beyond it are removed ([`Cache::prune`]).
+    pub cache_limit: u64,
 }
 
 /// What happened, as it happens (for progress bars and `--message-format json`).
@@ -172,6 +175,9 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
         report.outputs.extend(result.outputs);
         report.failures.extend(result.failures);
         report.warnings.extend(result.warnings);
+    }
+    if let Some(cache) = &cache {
+        cache.prune(request.cache_limit);
     }
     report
 }
