@@ -246,17 +246,23 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
         warnings: &loaded.warnings,
     });
     let source_sha256 = sha256_hex(&loaded.bytes);
-    highlight_ahead(&loaded, cx);
-    // `None`: not attempted because --fail-fast saw a failure elsewhere.
-    let rendered: Vec<Option<FormatResult>> = cx
+    // Each output's cache key, hashed once: deciding what to highlight ahead needs them too.
+    let keys: Vec<(Format, Option<String>)> = cx
         .request
         .formats
+        .iter()
+        .map(|&format| (format, cache_key(&loaded, format, cx)))
+        .collect();
+    highlight_ahead(&loaded, &keys, cx);
+    // `None`: not attempted because --fail-fast saw a failure elsewhere.
+    let rendered: Vec<Option<FormatResult>> = keys
         .par_iter()
-        .map(|&format| {
+        .map(|(format, key)| {
+            let format = *format;
             if cx.stop.load(Ordering::Relaxed) {
                 return None;
             }
-            let made = make_output(source, &loaded, format, &source_sha256, cx);
+            let made = make_output(source, &loaded, format, key.as_deref(), &source_sha256, cx);
             for output in made.iter().flatten() {
                 (cx.observe)(Event::Written(output));
             }
@@ -278,23 +284,30 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
     result
 }
 
+/// The key an output is cached under; `None` without a cache, and for a book's HTML site,
+/// which is never cached.
+fn cache_key(loaded: &Loaded, format: Format, cx: &Context) -> Option<String> {
+    if format == Format::Html && loaded.layout.is_some() {
+        return None;
+    }
+    cx.cache
+        .map(|_| Cache::key(&loaded.bytes, &loaded.resolved, cx.settings, format))
+}
+
 /// When this run renders the document as both HTML and EPUB, highlights its code once for
 /// both before they start: side by side they would reach the same blocks together and each
 /// highlight them (measured: no saving at all from the shared memo alone).
-fn highlight_ahead(loaded: &Loaded, cx: &Context) {
+fn highlight_ahead(loaded: &Loaded, keys: &[(Format, Option<String>)], cx: &Context) {
     let settings = cx.settings;
+    // Requested and not a cache hit.
     let renders = |format: Format| {
-        cx.request.formats.contains(&format)
-            && match (format, &loaded.layout, cx.cache) {
-                // A book's site is never cached.
-                (Format::Html, Some(_), _) | (_, _, None) => true,
-                (_, _, Some(cache)) => !cache.contains(&Cache::key(
-                    &loaded.bytes,
-                    &loaded.resolved,
-                    settings,
-                    format,
-                )),
-            }
+        keys.iter().any(|(f, key)| {
+            *f == format
+                && key
+                    .as_deref()
+                    .zip(cx.cache)
+                    .is_none_or(|(key, cache)| !cache.contains(key))
+        })
     };
     if settings.html.highlight
         && settings.epub.html.highlight
@@ -311,6 +324,7 @@ fn make_output(
     source: &Source,
     loaded: &Loaded,
     format: Format,
+    key: Option<&str>,
     source_sha256: &str,
     cx: &Context,
 ) -> Result<Vec<Output>, Error> {
@@ -319,10 +333,7 @@ fn make_output(
     }
     let started = Instant::now();
     let path = source.output(&cx.request.out_dir, format);
-    let key = cx
-        .cache
-        .map(|_| Cache::key(&loaded.bytes, &loaded.resolved, cx.settings, format));
-    let hit = cx.cache.zip(key.as_deref()).and_then(|(c, k)| c.get(k));
+    let hit = cx.cache.zip(key).and_then(|(c, k)| c.get(k));
     let cached = hit.is_some();
     let (bytes, warnings) = match hit {
         Some(hit) => hit,
@@ -337,7 +348,7 @@ fn make_output(
                     cx.settings,
                 )
             })?;
-            if let (Some(cache), Some(key)) = (cx.cache, &key) {
+            if let (Some(cache), Some(key)) = (cx.cache, key) {
                 cache.put(key, &warned.output, &warned.warnings);
             }
             (warned.output, warned.warnings)
