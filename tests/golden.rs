@@ -4,8 +4,9 @@
 //! is compared with `tests/fixtures/<case>/expected/`. `BINDERY_BLESS=1 cargo test --test golden`
 //! rewrites the expected files; an expected file that no output matches fails the test.
 //!
-//! Every page embeds the same stylesheet: it is compared once, with `tests/fixtures/style.css`,
-//! and the expected pages hold a marker in its place, so they stay short enough to review.
+//! Every page embeds the same stylesheet: it is compared once, with the HTML writer's own
+//! (`bindery_html::stylesheet`: crates/html/src/style.css and the highlighting themes), and the
+//! expected pages hold a marker in its place, so they stay short enough to review.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -93,26 +94,24 @@ fn every_fixture_matches_its_expected_outputs() {
         stylesheets.values().collect::<Vec<_>>()
     );
     let css = stylesheets.keys().next().unwrap();
-    let css_path = fixtures().join("style.css");
-    if bless {
-        std::fs::write(&css_path, css).unwrap();
-    } else {
-        match std::fs::read_to_string(&css_path) {
-            Ok(expected) if &expected == css => {}
-            Ok(expected) => failures.push(format!(
-                "style.css differs:\n{}",
-                first_difference(&expected, css)
-            )),
-            Err(_) => {
-                failures.push("style.css: no expected file (run with BINDERY_BLESS=1)".into())
-            }
-        }
+    let expected = bindery_html::stylesheet(
+        &bindery_html::Resources::new(),
+        &bindery_html::Options::default(),
+    );
+    // The page escapes `</` inside <style>; the stylesheet has none, so it is embedded as is.
+    assert!(!expected.contains("</"));
+    let expected = format!("\n{expected}");
+    if css != &expected {
+        failures.push(format!(
+            "the embedded stylesheet is not the writer's:\n{}",
+            first_difference(&expected, css)
+        ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 /// The marker the expected pages hold where the stylesheet was.
-const STYLESHEET_MARKER: &str = "<style>/* tests/fixtures/style.css */</style>";
+const STYLESHEET_MARKER: &str = "<style>/* bindery_html::stylesheet */</style>";
 
 /// The page with its `<style>` element replaced by [`STYLESHEET_MARKER`], and the stylesheet.
 fn split_stylesheet(page: &str) -> Option<(String, String)> {
