@@ -20,7 +20,7 @@ fn write_corpus(dir: &Path, version: &str) {
 /// Starts a build whose JSON events are piped back; its stderr is discarded, since an unread
 /// pipe would fill and stall the child.
 fn start_build(input: &Path, out: &Path) -> std::process::Child {
-    Command::new(assert_cmd::cargo::cargo_bin("bindery"))
+    crate::support::process()
         .arg("build")
         .arg(input)
         .arg("-o")
@@ -42,7 +42,7 @@ fn start_build(input: &Path, out: &Path) -> std::process::Child {
 
 /// Runs a whole build to the end and fails the test with bindery's own messages if it fails.
 fn complete_build(input: &Path, out: &Path) {
-    let output = Command::new(assert_cmd::cargo::cargo_bin("bindery"))
+    let output = crate::support::process()
         .arg("build")
         .arg(input)
         .arg("-o")

@@ -76,8 +76,7 @@ fn hostile_documents_build_beside_good_ones() {
     write(&root.join("deep-list.md"), "- ".repeat(10_000) + "x\n");
 
     let out = dir.path().join("out");
-    let output = Command::cargo_bin("bindery")
-        .unwrap()
+    let output = crate::support::bindery()
         .arg("build")
         .arg(&root)
         .arg("-o")
@@ -168,7 +167,7 @@ fn input_past_the_limit_is_never_read_whole() {
     use std::io::Write;
     use std::process::Stdio;
 
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bindery"))
+    let mut child = crate::support::process()
         .args(["convert", "-", "--to", "txt", "--max-input", "100000"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -202,8 +201,7 @@ fn input_past_the_limit_is_never_read_whole() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.md");
     write(&big, "x".repeat(100_001));
-    let output = Command::cargo_bin("bindery")
-        .unwrap()
+    let output = crate::support::bindery()
         .arg("convert")
         .arg(&big)
         .args(["--to", "txt", "--max-input", "100000"])

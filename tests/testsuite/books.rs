@@ -2,7 +2,7 @@
 //! images beside chapters in a folder, links between chapters) built into every format and
 //! compared with `tests/books/tour/expected/`: the JSON model, the text, every page of the
 //! HTML site, a listing of the EPUB container and the PDF's text and outline.
-//! `BINDERY_BLESS=1 cargo test --test books` rewrites the expected files.
+//! `BINDERY_BLESS=1 cargo test --test testsuite books` rewrites the expected files.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -16,8 +16,7 @@ fn tour() -> PathBuf {
 }
 
 fn build(inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::cargo_bin("bindery")
-        .unwrap()
+    crate::support::bindery()
         .arg("build")
         .args(inputs)
         .arg("-o")

@@ -88,8 +88,7 @@ fn pathological_inputs_build_in_every_format() {
         std::fs::write(input.join(format!("{name}.md")), text).unwrap();
     }
     let out = dir.path().join("out");
-    let output = Command::cargo_bin("bindery")
-        .unwrap()
+    let output = crate::support::bindery()
         .arg("build")
         .arg(&input)
         .arg("-o")
@@ -116,8 +115,7 @@ fn quote_emphasis_keeps_every_word() {
     let n = 10_000;
     let source = ">".repeat(n) + &"a*".repeat(n);
     for (format, args) in [("txt", &[][..]), ("html", &["--fragment"][..])] {
-        let output = Command::cargo_bin("bindery")
-            .unwrap()
+        let output = crate::support::bindery()
             .args(["convert", "-", "--to", format])
             .args(args)
             .write_stdin(source.clone())

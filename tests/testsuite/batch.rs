@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn bindery() -> Command {
-    Command::cargo_bin("bindery").unwrap()
-}
+use crate::support::bindery;
 
 /// `n` small articles with links, a list, a table and code, in a fresh directory.
 fn corpus(n: usize) -> tempfile::TempDir {

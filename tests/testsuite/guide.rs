@@ -33,8 +33,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
     let mut missing = Vec::new();
     let mut seen = 0;
     for command in [&[][..], &["build"], &["convert"], &["ast"]] {
-        let output = Command::cargo_bin("bindery")
-            .unwrap()
+        let output = crate::support::bindery()
             .args(command)
             .arg("--help")
             .output()
@@ -66,8 +65,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
 #[test]
 fn the_guide_builds_into_every_format_without_a_warning() {
     let out = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("bindery")
-        .unwrap()
+    let output = crate::support::bindery()
         .arg("build")
         .arg(guide())
         .arg("-o")

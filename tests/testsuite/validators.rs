@@ -34,8 +34,7 @@ fn files_with_extension(dir: &Path, ext: &str, found: &mut Vec<PathBuf>) {
 }
 
 fn build(inputs: &[PathBuf], out: &Path, formats: &str, extra: &[&str]) {
-    let output = assert_cmd::Command::cargo_bin("bindery")
-        .unwrap()
+    let output = crate::support::bindery()
         .arg("build")
         .args(inputs)
         .arg("-o")

@@ -1,7 +1,7 @@
 //! Golden fixtures: every construct x {JSON model, HTML, text}.
 //!
 //! Each `tests/fixtures/<case>/input.md` is built in one `bindery build` run and every output
-//! is compared with `tests/fixtures/<case>/expected/`. `BINDERY_BLESS=1 cargo test --test golden`
+//! is compared with `tests/fixtures/<case>/expected/`. `BINDERY_BLESS=1 cargo test --test testsuite golden`
 //! rewrites the expected files; an expected file that no output matches fails the test.
 //!
 //! Every page embeds the same stylesheet: it is compared once, with the HTML writer's own
@@ -22,8 +22,7 @@ fn fixtures() -> PathBuf {
 #[test]
 fn every_fixture_matches_its_expected_outputs() {
     let out = tempfile::tempdir().unwrap();
-    let assert = Command::cargo_bin("bindery")
-        .unwrap()
+    let assert = crate::support::bindery()
         .args(["build", "-q", "--to", &FORMATS.join(",")])
         .arg(fixtures())
         .arg("-o")

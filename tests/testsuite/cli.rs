@@ -4,9 +4,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-fn bindery() -> Command {
-    Command::cargo_bin("bindery").unwrap()
-}
+use crate::support::bindery;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

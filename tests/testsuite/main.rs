@@ -1,0 +1,14 @@
+//! bindery's integration tests, in one test binary (as cargo and mdBook do): every extra test
+//! binary links Typst again, which costs CI minutes and gigabytes of disk.
+
+mod support;
+
+mod atomic;
+mod batch;
+mod books;
+mod cli;
+mod golden;
+mod guide;
+mod hostile;
+mod pathological;
+mod validators;
