@@ -9,8 +9,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
-
 fn tour() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/tour")
 }

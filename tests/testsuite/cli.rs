@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
 use crate::support::bindery;
 
 fn root() -> &'static Path {

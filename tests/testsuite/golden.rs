@@ -11,8 +11,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
 const FORMATS: &[&str] = &["json", "html", "txt"];
 
 fn fixtures() -> PathBuf {

@@ -5,8 +5,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
 fn guide() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("content/guide")
 }

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
 fn png_header(width: u32, height: u32) -> Vec<u8> {
     // A PNG signature and IHDR claiming a huge image; no pixel data is needed to be refused.
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();

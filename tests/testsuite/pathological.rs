@@ -2,8 +2,6 @@
 //! succeed (correctness only; bench/pathological.py runs the full sizes and checks the time
 //! grows linearly).
 
-use assert_cmd::Command;
-
 /// The patterns of cmark's `test/pathological_tests.py` plus bindery's own, scaled by `k`
 /// (1.0 = cmark's sizes).
 fn patterns(k: f64) -> Vec<(&'static str, String)> {
