@@ -11,7 +11,7 @@ use std::time::Instant;
 use anyhow::Context;
 use bindery_model::RawHtml;
 use bindery_pipeline::{
-    Build, Cache, Event, Format, InputFormat, Paper, Report, Settings, format_warning,
+    Build, Cache, Event, Format, InputFormat, Isolation, Paper, Report, Settings, format_warning,
     write_manifest,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -46,6 +46,14 @@ enum Command {
     Convert(ConvertArgs),
     /// Print the document model of one input as JSON.
     Ast(AstArgs),
+    /// Internal: typeset PDFs sent on standard input, for `build` (see bindery-pipeline's
+    /// worker module). Not for direct use.
+    #[command(name = "__render-worker", hide = true)]
+    RenderWorker {
+        /// The most bytes of address space this process may use.
+        #[arg(long, value_name = "BYTES")]
+        memory_limit: u64,
+    },
 }
 
 #[derive(Args)]
@@ -73,6 +81,18 @@ struct BuildArgs {
     /// The most bytes the cache keeps after a run; the least recently used entries go first.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
     cache_limit: u64,
+    /// Where PDFs are typeset: in worker processes, so that one that runs out of memory or
+    /// aborts fails only its own document, or in this process.
+    #[arg(long, value_enum, ignore_case = true, value_name = "WHERE", default_value_t = IsolationArg::Worker)]
+    isolation: IsolationArg,
+    /// The most memory (address space) one PDF worker may use; a document that needs more
+    /// fails alone.
+    #[arg(long, value_name = "BYTES", default_value_t = bindery_pipeline::DEFAULT_WORKER_MEMORY)]
+    worker_memory: u64,
+    /// The most seconds one document's PDF may take in its worker; a document that takes
+    /// longer fails alone.
+    #[arg(long, value_name = "SECONDS", default_value_t = bindery_pipeline::DEFAULT_RENDER_TIMEOUT.as_secs())]
+    render_timeout: u64,
     /// How to report progress: human (a bar on a terminal, a summary otherwise) or json
     /// (one JSON object per line on stdout, cargo style).
     #[arg(long, value_enum, ignore_case = true, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
@@ -171,6 +191,12 @@ struct RenderArgs {
 enum MessageFormat {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum IsolationArg {
+    Worker,
+    InProcess,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -327,6 +353,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let settings = args.render.settings()?;
             convert(&args.input, None, Format::Json, &args.render, &settings)
         }
+        Command::RenderWorker { memory_limit } => {
+            bindery_pipeline::limit_memory(memory_limit)
+                .context("cannot set the render worker's memory limit")?;
+            bindery_pipeline::serve_worker().context("render worker")?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -399,6 +431,19 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
             args.cache_dir.or_else(Cache::default_dir)
         },
         cache_limit: args.cache_limit,
+        render_timeout: std::time::Duration::from_secs(args.render_timeout),
+        isolation: match args.isolation {
+            IsolationArg::InProcess => Isolation::InProcess,
+            IsolationArg::Worker => Isolation::Worker {
+                program: std::env::current_exe()
+                    .context("cannot find bindery's own executable for its render workers")?,
+                args: vec![
+                    "__render-worker".into(),
+                    "--memory-limit".into(),
+                    args.worker_memory.to_string().into(),
+                ],
+            },
+        },
     };
     let started = Instant::now();
     let report = match args.message_format {

@@ -7,8 +7,6 @@ use bindery_model::{
     Warned, Warning, splice,
 };
 
-use rayon::prelude::*;
-
 use crate::escape::{push_escaped, push_href};
 use crate::{Options, Resources};
 
@@ -30,7 +28,7 @@ pub(crate) struct Writer<'a> {
     pub(crate) first_raw_html: Option<Option<Span>>,
     /// Code blocks to highlight once the page is written: where in `out` each one goes, its
     /// language and its text. Highlighting is most of the writer's time, and each block is
-    /// independent of the others, so [`Writer::finish`] does them in parallel.
+    /// independent of the others, so the pipeline may have done them ahead (into the memo).
     deferred_code: Vec<(usize, &'a str, &'a str)>,
 }
 
@@ -245,18 +243,19 @@ impl<'a> Writer<'a> {
         self.push("</code></pre>\n");
     }
 
-    /// Highlights the deferred code blocks on rayon's pool into the resources' memo, and
-    /// forgets them: see [`crate::highlight_ahead`].
-    pub(crate) fn highlight_deferred(&mut self) {
-        let resources = self.resources;
-        self.deferred_code.par_iter().for_each(|&(_, lang, code)| {
-            resources.highlight(lang, code);
-        });
-        self.deferred_code.clear();
+    /// The code blocks met so far that would be highlighted, as (language, code), and forgets
+    /// them: see [`crate::code_to_highlight`].
+    pub(crate) fn take_deferred(&mut self) -> Vec<(String, String)> {
+        self.deferred_code
+            .drain(..)
+            .map(|(_, lang, code)| (lang.to_owned(), code.to_owned()))
+            .collect()
     }
 
-    /// Highlights the deferred code blocks on rayon's pool and splices them into the output in
-    /// document order, so the page is the same whatever the number of threads.
+    /// Highlights the deferred code blocks, one after another, and splices them into the
+    /// output in document order. The writer stays sequential (shared/DESIGN.md, point 9): a
+    /// large document's blocks are highlighted ahead as separate jobs by the pipeline
+    /// ([`crate::code_to_highlight`]), and found here in the memo.
     fn splice_code(&mut self) {
         if self.deferred_code.is_empty() {
             return;
@@ -264,7 +263,7 @@ impl<'a> Writer<'a> {
         let resources = self.resources;
         let highlighted: Vec<(usize, String)> = self
             .deferred_code
-            .par_iter()
+            .iter()
             .map(|&(at, lang, code)| {
                 // A grammar that fails on this input leaves the block as plain text.
                 let html = resources.highlight(lang, code).unwrap_or_else(|| {

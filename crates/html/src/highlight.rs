@@ -111,6 +111,25 @@ impl Resources {
             .map(str::to_owned)
     }
 
+    /// Highlights `code` into the memo now, so the writers that need it next find it done.
+    pub fn prepare(&self, lang: &str, code: &str) {
+        let _ = self.highlight(lang, code);
+    }
+
+    /// Drops `code` from the memo: the pipeline calls it once every writer of a document is
+    /// done, so the memo holds only the documents being written, however long the batch.
+    pub fn forget(&self, lang: &str, code: &str) {
+        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        // The key is owned; a lookup by borrowed parts would need a custom key type.
+        if memo
+            .entries
+            .remove(&(lang.to_owned(), code.to_owned()))
+            .is_some()
+        {
+            memo.bytes = memo.bytes.saturating_sub(code.len());
+        }
+    }
+
     fn highlight_uncached(&self, lang: &str, code: &str) -> Option<String> {
         let syntax = self.syntaxes.find_syntax_by_token(lang)?;
         let mut generator =
@@ -159,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn highlighting_ahead_fills_the_memo_with_every_block_once() {
+    fn preparing_ahead_fills_the_memo_with_every_block_once() {
         use bindery_model::build::{code_block, para, text};
         use bindery_model::{Document, Inline};
         let resources = Resources::new();
@@ -176,7 +195,11 @@ mod tests {
             ],
             ..Document::default()
         };
-        crate::highlight_ahead(&document, &resources, &crate::Options::default());
+        for (lang, code) in
+            crate::code_to_highlight(&document, &resources, &crate::Options::default())
+        {
+            resources.prepare(&lang, &code);
+        }
         let memo = resources.memo.lock().unwrap();
         let mut done: Vec<&str> = memo
             .entries

@@ -17,9 +17,10 @@
 //!   the embedded stylesheet (a light theme and a dark one); unknown languages stay plain.
 //! - The stylesheet ([`stylesheet`]) is written for phones and desktops, dark mode and print.
 //!
-//! Rendering is pure and deterministic: no file system or clock. A page's code blocks are
-//! highlighted in parallel on rayon's pool, each on its own, and put back in document order, so
-//! the output is the same on any number of threads. Images are linked by
+//! Rendering is pure, sequential and deterministic: no file system, clock or threads. A page's
+//! code blocks are highlighted after the rest is written and put back in document order; the
+//! pipeline can highlight a large document's blocks ahead on its workers
+//! ([`code_to_highlight`], [`Resources::prepare`]), which changes the speed, never the page. Images are linked by
 //! their URL as written, or embedded as `data:` URLs from the [`Assets`] the pipeline loaded.
 
 mod blocks;
@@ -130,20 +131,24 @@ pub fn render(
     page::document(document, assets, resources, options)
 }
 
-/// Highlights every code block of `document` now, in parallel, into `resources`' memo, so that
-/// writers rendering it next find each block done instead of highlighting it again. The
-/// pipeline calls it when one run writes a document as both HTML and EPUB: rendered side by
-/// side, the two writers would otherwise reach the same blocks at the same time and each do
-/// them. It writes nothing, and with [`Options::highlight`] off it does nothing.
-pub fn highlight_ahead(document: &Document, resources: &Resources, options: &Options) {
+/// The code blocks of `document` the writer would highlight, as (language, code), in document
+/// order; empty with [`Options::highlight`] off. The pipeline highlights them ahead, as jobs of
+/// its own ([`Resources::prepare`]), when a document has enough code to be worth spreading over
+/// the workers, and drops them from the memo once the document is written
+/// ([`Resources::forget`]).
+pub fn code_to_highlight(
+    document: &Document,
+    resources: &Resources,
+    options: &Options,
+) -> Vec<(String, String)> {
     if !options.highlight {
-        return;
+        return Vec::new();
     }
     let assets = Assets::new();
     let mut writer = crate::blocks::Writer::new(options, &assets, resources);
     writer.blocks(&document.blocks);
     writer.footnotes();
-    writer.highlight_deferred();
+    writer.take_deferred()
 }
 
 /// Renders one chapter as a page of its own (a full page, or its body alone when

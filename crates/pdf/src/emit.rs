@@ -17,7 +17,6 @@ use bindery_model::{
     AlertKind, Alignment, Assets, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
     ListItem, Span, Table, Target, Warning, plain_text, splice,
 };
-use rayon::prelude::*;
 use typst::foundations::Bytes;
 use typst::visualize::ImageFormat;
 
@@ -116,20 +115,21 @@ struct Emitter<'a> {
     /// Footnotes written so far: the next one's number less one.
     notes: u64,
     /// Code blocks to write once the rest is: where in `out` each goes, its language and text.
-    /// Highlighting them is independent work, done in parallel by [`Emitter::splice_code`].
+    /// Written last by [`Emitter::splice_code`].
     deferred_code: Vec<(usize, Option<&'a str>, &'a str)>,
 }
 
 impl<'a> Emitter<'a> {
-    /// The markup with the deferred code blocks written in, each highlighted on rayon's pool
-    /// and put back where it was met, so the markup is the same on any number of threads.
+    /// The markup with the deferred code blocks written in, each highlighted and put back
+    /// where it was met. Sequential, as every renderer is (shared/DESIGN.md, point 9): the
+    /// pipeline's workers are the only parallelism.
     fn splice_code(&mut self) -> String {
         if self.deferred_code.is_empty() {
             return std::mem::take(&mut self.out);
         }
         let written: Vec<(usize, String)> = self
             .deferred_code
-            .par_iter()
+            .iter()
             .map(|&(at, lang, code)| {
                 let mut out = String::new();
                 code::code_block(&mut out, lang, code);

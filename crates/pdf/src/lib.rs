@@ -20,6 +20,7 @@ mod world;
 use std::path::PathBuf;
 
 use bindery_model::{Assets, Document, Warned, Warning, limit_depth};
+use serde::{Deserialize, Serialize};
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
 use typst::syntax::DiagSpanKind;
@@ -31,7 +32,7 @@ pub use fonts::Resources;
 use world::DocumentWorld;
 
 /// Paper size of the pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Paper {
     /// ISO A4, 210 × 297 mm.
     #[default]
@@ -41,7 +42,7 @@ pub enum Paper {
 }
 
 /// How to typeset; `Options::default()` is A4, no table of contents, system fonts on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Options {
     /// Paper size.
     pub paper: Paper,

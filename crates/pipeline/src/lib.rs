@@ -14,6 +14,8 @@ mod manifest;
 mod plan;
 mod read;
 mod run;
+mod schedule;
+mod worker;
 mod write;
 
 pub use assets::AssetLimits;
@@ -24,6 +26,9 @@ pub use manifest::{manifest_json, write_manifest};
 pub use plan::{Source, SourceKind, plan};
 pub use read::{InputFormat, read_document};
 pub use run::{Build, Event, Failure, Output, Report, build, convert};
+pub use worker::{
+    DEFAULT_RENDER_TIMEOUT, DEFAULT_WORKER_MEMORY, Isolation, limit_memory, serve_worker,
+};
 
 use std::path::PathBuf;
 

@@ -4,18 +4,19 @@
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bindery_model::{Document, Warning};
-use rayon::prelude::*;
+use bindery_model::{Assets, Document, Warned, Warning};
 
 use crate::assets::{Resolved, resolve_images};
 use crate::book::{self, Layout};
 use crate::cache::{Cache, sha256_hex};
 use crate::plan::{Source, SourceKind, find_collisions, plan};
 use crate::read::{read_document, read_input};
+use crate::schedule;
+use crate::worker::{Isolation, Workers};
 use crate::write::write_atomic;
 use crate::{Error, Format, Settings};
 
@@ -39,6 +40,12 @@ pub struct Build {
     /// The most bytes the cache may hold once the run is over: least recently used entries
     /// beyond it are removed ([`Cache::prune`]).
     pub cache_limit: u64,
+    /// Where PDFs are typeset: in this process, or in worker processes so that one that
+    /// exhausts memory or aborts fails its own document alone.
+    pub isolation: Isolation,
+    /// With [`Isolation::Worker`], how long one document's PDF may take before its worker is
+    /// stopped and the document fails ([`crate::DEFAULT_RENDER_TIMEOUT`]).
+    pub render_timeout: Duration,
 }
 
 /// What happened, as it happens (for progress bars and `--message-format json`).
@@ -119,7 +126,8 @@ struct DocumentResult {
 /// Builds every document under `request.inputs` into every requested format.
 ///
 /// Never stops at a failing document (unless `fail_fast`): failures are collected in the
-/// report, and all other outputs are written.
+/// report, and all other outputs are written. Documents are read one at a time as workers
+/// free up ([`crate::schedule`]), so memory does not grow with the number of documents.
 pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) + Sync)) -> Report {
     let mut report = Report::default();
     let mut sources = Vec::new();
@@ -159,19 +167,29 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
         observe,
         stop: AtomicBool::new(false),
         copied: Mutex::new(BTreeSet::new()),
+        workers: Workers::new(request.render_timeout),
+        finished: Mutex::new(Vec::new()),
     };
 
-    let run = || {
-        sources
-            .par_iter()
-            .map(|source| build_document(source, &context))
-            .collect::<Vec<_>>()
+    let next_document = AtomicUsize::new(0);
+    let next = || {
+        if context.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let index = next_document.fetch_add(1, Ordering::Relaxed);
+        sources.get(index).map(|source| Job::Read(index, source))
     };
-    let results = match pool(request.jobs) {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    };
-    for result in results {
+    let pool = pool(request.jobs).ok();
+    schedule::run(pool.as_ref(), &next, &|job, queue| {
+        run_job(job, queue, &context)
+    });
+
+    let mut finished = context
+        .finished
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    finished.sort_by_key(|(index, _)| *index);
+    for (_, result) in finished {
         report.outputs.extend(result.outputs);
         report.failures.extend(result.failures);
         report.warnings.extend(result.warnings);
@@ -185,7 +203,9 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
 fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
     let mut builder = rayon::ThreadPoolBuilder::new()
         // comrak's parser recurses on some inputs; give workers the main thread's stack size.
-        .stack_size(16 * 1024 * 1024)
+        // A worker's stack holds one job at a time (see crate::schedule), so this is enough
+        // however many documents the batch has.
+        .stack_size(worker_stack())
         .thread_name(|i| format!("bindery-{i}"));
     // rayon's own meaning of 0: one thread per core, as when no number is given.
     if let Some(jobs) = jobs {
@@ -193,6 +213,20 @@ fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuild
     }
     builder.build()
 }
+
+/// Each worker thread's stack: 16 MiB, or `BINDERY_WORKER_STACK` bytes. The variable is for
+/// the scale test, which runs thousands of documents on small stacks to show that a worker's
+/// stack never holds more than one job.
+fn worker_stack() -> usize {
+    std::env::var("BINDERY_WORKER_STACK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16 * 1024 * 1024)
+}
+
+/// Code of one document above this many bytes is highlighted ahead in jobs of about this size,
+/// spread over the workers; below it, the writers highlight it as they go.
+const HIGHLIGHT_CHUNK: usize = 32 * 1024;
 
 /// What every job of a run shares.
 struct Context<'a> {
@@ -202,6 +236,10 @@ struct Context<'a> {
     observe: &'a (dyn Fn(Event<'_>) + Sync),
     stop: AtomicBool,
     copied: Mutex<BTreeSet<PathBuf>>,
+    /// Render worker processes, when PDFs are isolated.
+    workers: Workers,
+    /// Each finished document's compact records, by its place in the plan.
+    finished: Mutex<Vec<(usize, DocumentResult)>>,
 }
 
 impl Context<'_> {
@@ -225,11 +263,122 @@ impl Context<'_> {
     }
 }
 
-fn build_document(source: &Source, cx: &Context) -> DocumentResult {
-    let mut result = DocumentResult::default();
-    if cx.stop.load(Ordering::Relaxed) {
-        return result;
+/// One unit of work. No job waits for another (see [`crate::schedule`]): a document's reading
+/// job pushes its highlighting jobs, the last of those pushes its renders.
+enum Job<'s> {
+    /// Read, parse and resolve the document at this place in the plan.
+    Read(usize, &'s Source),
+    /// Highlight these code blocks of a document into the shared memo.
+    Highlight(Arc<InFlight<'s>>, std::ops::Range<usize>),
+    /// Render (or copy from the cache) and write the document's format at this index.
+    Render(Arc<InFlight<'s>>, usize),
+}
+
+/// A document that was read and is being written: dropped (with its model) once its last
+/// output is written.
+struct InFlight<'s> {
+    index: usize,
+    source: &'s Source,
+    loaded: Loaded,
+    source_sha256: String,
+    /// Each requested format with its cache key.
+    keys: Vec<(Format, Option<String>)>,
+    /// The code blocks the HTML and EPUB writers highlight, dropped from the memo at the end.
+    code: Vec<(String, String)>,
+    highlights_left: AtomicUsize,
+    renders_left: AtomicUsize,
+    /// Each format's result, in the order requested; `None` until done or when skipped.
+    rendered: Mutex<Vec<Option<FormatResult>>>,
+}
+
+fn run_job<'s>(job: Job<'s>, queue: &schedule::Queue<Job<'s>>, cx: &Context) {
+    match job {
+        Job::Read(index, source) => {
+            if let Some(doc) = read_job(index, source, cx) {
+                let doc = Arc::new(doc);
+                if doc.keys.is_empty() {
+                    finish_document(&doc, cx);
+                    return;
+                }
+                let chunks = highlight_chunks(&doc.code);
+                if chunks.is_empty() {
+                    queue.push_first(render_jobs(&doc));
+                } else {
+                    doc.highlights_left.store(chunks.len(), Ordering::Release);
+                    queue.push_first(
+                        chunks
+                            .into_iter()
+                            .map(|range| Job::Highlight(Arc::clone(&doc), range)),
+                    );
+                }
+            }
+        }
+        Job::Highlight(doc, range) => {
+            let resources = &cx.settings.html_resources;
+            for (lang, code) in &doc.code[range] {
+                resources.prepare(lang, code);
+            }
+            if doc.highlights_left.fetch_sub(1, Ordering::AcqRel) == 1 {
+                queue.push_first(render_jobs(&doc));
+            }
+        }
+        Job::Render(doc, at) => {
+            let (format, key) = &doc.keys[at];
+            let made = if cx.stop.load(Ordering::Relaxed) {
+                None
+            } else {
+                let made = make_output(
+                    doc.source,
+                    &doc.loaded,
+                    *format,
+                    key.as_deref(),
+                    &doc.source_sha256,
+                    cx,
+                );
+                for output in made.iter().flatten() {
+                    (cx.observe)(Event::Written(output));
+                }
+                Some(made.map_err(|e| (*format, e)))
+            };
+            doc.rendered.lock().unwrap_or_else(|e| e.into_inner())[at] = made;
+            if doc.renders_left.fetch_sub(1, Ordering::AcqRel) == 1 {
+                finish_document(&doc, cx);
+            }
+        }
     }
+}
+
+fn render_jobs<'s>(doc: &Arc<InFlight<'s>>) -> Vec<Job<'s>> {
+    (0..doc.keys.len())
+        .map(|at| Job::Render(Arc::clone(doc), at))
+        .collect()
+}
+
+/// The code split into runs of about [`HIGHLIGHT_CHUNK`] bytes; none when it is smaller than
+/// one chunk.
+fn highlight_chunks(code: &[(String, String)]) -> Vec<std::ops::Range<usize>> {
+    let total: usize = code.iter().map(|(_, c)| c.len()).sum();
+    if total < HIGHLIGHT_CHUNK {
+        return Vec::new();
+    }
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (_, c)) in code.iter().enumerate() {
+        bytes += c.len();
+        if bytes >= HIGHLIGHT_CHUNK {
+            chunks.push(start..i + 1);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < code.len() {
+        chunks.push(start..code.len());
+    }
+    chunks
+}
+
+/// Reads a document and prepares its jobs; `None` (with the failure recorded) when it
+/// cannot be read.
+fn read_job<'s>(index: usize, source: &'s Source, cx: &Context) -> Option<InFlight<'s>> {
     let loaded = guarded(&source.path, "reading", || match source.kind {
         SourceKind::Article => load(source, cx.settings),
         SourceKind::Book => load_book(source, cx.settings),
@@ -237,8 +386,13 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
     let loaded = match loaded {
         Ok(loaded) => loaded,
         Err(error) => {
+            let mut result = DocumentResult::default();
             cx.fail(&mut result, source, None, error);
-            return result;
+            cx.finished
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((index, result));
+            return None;
         }
     };
     (cx.observe)(Event::Read {
@@ -246,42 +400,51 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
         warnings: &loaded.warnings,
     });
     let source_sha256 = sha256_hex(&loaded.bytes);
-    // Each output's cache key, hashed once: deciding what to highlight ahead needs them too.
     let keys: Vec<(Format, Option<String>)> = cx
         .request
         .formats
         .iter()
         .map(|&format| (format, cache_key(&loaded, format, cx)))
         .collect();
-    highlight_ahead(&loaded, &keys, cx);
-    // `None`: not attempted because --fail-fast saw a failure elsewhere.
-    let rendered: Vec<Option<FormatResult>> = keys
-        .par_iter()
-        .map(|(format, key)| {
-            let format = *format;
-            if cx.stop.load(Ordering::Relaxed) {
-                return None;
-            }
-            let made = make_output(source, &loaded, format, key.as_deref(), &source_sha256, cx);
-            for output in made.iter().flatten() {
-                (cx.observe)(Event::Written(output));
-            }
-            Some(made.map_err(|e| (format, e)))
-        })
-        .collect();
+    let code = code_to_highlight(&loaded, &keys, cx);
+    let formats = keys.len();
+    Some(InFlight {
+        index,
+        source,
+        loaded,
+        source_sha256,
+        keys,
+        code,
+        highlights_left: AtomicUsize::new(0),
+        renders_left: AtomicUsize::new(formats),
+        rendered: Mutex::new((0..formats).map(|_| None).collect()),
+    })
+}
+
+/// Records a document whose every format is done, in the order the formats were asked for,
+/// and drops its code from the highlighting memo.
+fn finish_document(doc: &InFlight, cx: &Context) {
+    for (lang, code) in &doc.code {
+        cx.settings.html_resources.forget(lang, code);
+    }
+    let mut result = DocumentResult::default();
+    let rendered = std::mem::take(&mut *doc.rendered.lock().unwrap_or_else(|e| e.into_inner()));
     for item in rendered.into_iter().flatten() {
         match item {
             Ok(outputs) => result.outputs.extend(outputs),
-            Err((format, error)) => cx.fail(&mut result, source, Some(format), error),
+            Err((format, error)) => cx.fail(&mut result, doc.source, Some(format), error),
         }
     }
     result.warnings.extend(
-        loaded
+        doc.loaded
             .warnings
-            .into_iter()
-            .map(|w| (source.path.clone(), w)),
+            .iter()
+            .map(|w| (doc.source.path.clone(), w.clone())),
     );
-    result
+    cx.finished
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((doc.index, result));
 }
 
 /// The key an output is cached under; `None` without a cache, and for a book's HTML site,
@@ -294,10 +457,14 @@ fn cache_key(loaded: &Loaded, format: Format, cx: &Context) -> Option<String> {
         .map(|_| Cache::key(&loaded.bytes, &loaded.resolved, cx.settings, format))
 }
 
-/// When this run renders the document as both HTML and EPUB, highlights its code once for
-/// both before they start: side by side they would reach the same blocks together and each
-/// highlight them (measured: no saving at all from the shared memo alone).
-fn highlight_ahead(loaded: &Loaded, keys: &[(Format, Option<String>)], cx: &Context) {
+/// The code blocks the HTML or EPUB writer will highlight for this document (none when
+/// both come from the cache or are not requested): highlighted ahead in jobs when there is a
+/// lot of it, shared by the two writers through the memo, and dropped from it at the end.
+fn code_to_highlight(
+    loaded: &Loaded,
+    keys: &[(Format, Option<String>)],
+    cx: &Context,
+) -> Vec<(String, String)> {
     let settings = cx.settings;
     // Requested and not a cache hit.
     let renders = |format: Format| {
@@ -309,13 +476,14 @@ fn highlight_ahead(loaded: &Loaded, keys: &[(Format, Option<String>)], cx: &Cont
                     .is_none_or(|(key, cache)| !cache.contains(key))
         })
     };
-    if settings.html.highlight
-        && settings.epub.html.highlight
-        && renders(Format::Html)
-        && renders(Format::Epub)
-    {
-        bindery_html::highlight_ahead(&loaded.document, &settings.html_resources, &settings.html);
-    }
+    let options = if renders(Format::Html) {
+        &settings.html
+    } else if renders(Format::Epub) {
+        &settings.epub.html
+    } else {
+        return Vec::new();
+    };
+    bindery_html::code_to_highlight(&loaded.document, &settings.html_resources, options)
 }
 
 /// Renders (or copies from the cache) and writes one output: one file, or a book's HTML
@@ -339,14 +507,27 @@ fn make_output(
         Some(hit) => hit,
         None => {
             let warned = guarded(&source.path, format.name(), || {
-                render(
-                    &source.path,
-                    format,
-                    &loaded.document,
-                    &loaded.resolved,
-                    loaded.layout.is_some(),
-                    cx.settings,
-                )
+                match &cx.request.isolation {
+                    Isolation::Worker { program, args } if format == Format::Pdf => {
+                        cx.workers.render_pdf(
+                            program,
+                            args,
+                            &cx.settings.pdf,
+                            &source.path,
+                            &loaded.document,
+                            &loaded.resolved.assets,
+                            loaded.layout.is_some(),
+                        )
+                    }
+                    _ => render(
+                        &source.path,
+                        format,
+                        &loaded.document,
+                        &loaded.resolved.assets,
+                        loaded.layout.is_some(),
+                        cx.settings,
+                    ),
+                }
             })?;
             if let (Some(cache), Some(key)) = (cx.cache, key) {
                 cache.put(key, &warned.output, &warned.warnings);
@@ -477,30 +658,45 @@ fn render(
     path: &Path,
     format: Format,
     document: &Document,
-    resolved: &Resolved,
+    assets: &Assets,
     is_book: bool,
     settings: &Settings,
-) -> Result<bindery_model::Warned<Vec<u8>>, Error> {
-    let rendered = if is_book && format == Format::Pdf {
+) -> Result<Warned<Vec<u8>>, Error> {
+    if format == Format::Pdf {
+        return render_pdf(path, document, assets, is_book, settings);
+    }
+    format
+        .render(document, assets, settings)
+        .map_err(|message| Error::Render {
+            path: path.to_path_buf(),
+            format,
+            message,
+        })
+}
+
+/// A document's PDF, in this process (the render worker's side too: [`crate::serve_worker`]).
+pub(crate) fn render_pdf(
+    path: &Path,
+    document: &Document,
+    assets: &Assets,
+    is_book: bool,
+    settings: &Settings,
+) -> Result<Warned<Vec<u8>>, Error> {
+    let rendered = if is_book {
         // A book's PDF always has its table of contents, and each chapter starts a page.
         let options = bindery_pdf::Options {
             toc: true,
             chapter_pages: true,
             ..settings.pdf.clone()
         };
-        bindery_pdf::render(
-            document,
-            &resolved.assets,
-            settings.pdf_resources(),
-            &options,
-        )
-        .map_err(|e| e.to_string())
+        bindery_pdf::render(document, assets, settings.pdf_resources(), &options)
+            .map_err(|e| e.to_string())
     } else {
-        format.render(document, &resolved.assets, settings)
+        Format::Pdf.render(document, assets, settings)
     };
     rendered.map_err(|message| Error::Render {
         path: path.to_path_buf(),
-        format,
+        format: Format::Pdf,
         message,
     })
 }
@@ -508,17 +704,21 @@ fn render(
 /// Runs `f`, turning a panic into an error for this document and format only.
 fn guarded<T>(path: &Path, what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
         Err(Error::Panic {
             path: path.to_path_buf(),
             format: what.to_string(),
-            message,
+            message: panic_message(payload.as_ref()),
         })
     })
+}
+
+/// What a caught panic said.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Copies the images an HTML page references beside it, at the same relative URL, once per
@@ -600,7 +800,7 @@ pub fn convert(
         &mut warnings,
     );
     let rendered = guarded(name, format.name(), || {
-        render(name, format, &document, &resolved, false, settings)
+        render(name, format, &document, &resolved.assets, false, settings)
     })?;
     warnings.extend(rendered.warnings);
     write_converted(output, &rendered.output, format, &resolved, settings)?;
@@ -620,7 +820,7 @@ fn convert_book(
             dir,
             format,
             &loaded.document,
-            &loaded.resolved,
+            &loaded.resolved.assets,
             true,
             settings,
         )
