@@ -9,6 +9,7 @@
 mod assets;
 pub mod book;
 mod cache;
+mod cache_key;
 mod format;
 mod manifest;
 mod plan;
@@ -19,6 +20,7 @@ mod write;
 pub use assets::AssetLimits;
 pub use bindery_pdf::Paper;
 pub use cache::Cache;
+pub use cache_key::CacheKey;
 pub use format::Format;
 pub use manifest::{manifest_json, write_manifest};
 pub use plan::{Source, SourceKind, plan};
@@ -58,21 +60,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Every option that can change an output, as text, for cache keys (the timestamps
-    /// from `SOURCE_DATE_EPOCH` are part of the EPUB and PDF options).
+    /// A hex digest of every option of the run, written field by field (see
+    /// [`CacheKey`] for the per-format keys): equal for two runs given the same options, so the
+    /// shards of one build can be checked to agree. Font files are not read.
     pub fn fingerprint(&self) -> String {
-        format!(
-            "{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.input,
-            self.metadata,
-            self.raw_html,
-            self.max_input,
-            self.asset_limits,
-            self.html,
-            self.text,
-            self.epub,
-            self.pdf,
-        )
+        cache_key::settings_fingerprint(self)
     }
 
     /// The PDF fonts, loaded once per process on first use.

@@ -251,7 +251,7 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
         .request
         .formats
         .iter()
-        .map(|&format| (format, cache_key(&loaded, format, cx)))
+        .map(|&format| (format, cache_key(source, &loaded, format, cx)))
         .collect();
     highlight_ahead(&loaded, &keys, cx);
     // `None`: not attempted because --fail-fast saw a failure elsewhere.
@@ -286,12 +286,13 @@ fn build_document(source: &Source, cx: &Context) -> DocumentResult {
 
 /// The key an output is cached under; `None` without a cache, and for a book's HTML site,
 /// which is never cached.
-fn cache_key(loaded: &Loaded, format: Format, cx: &Context) -> Option<String> {
+fn cache_key(source: &Source, loaded: &Loaded, format: Format, cx: &Context) -> Option<String> {
     if format == Format::Html && loaded.layout.is_some() {
         return None;
     }
-    cx.cache
-        .map(|_| Cache::key(&loaded.bytes, &loaded.resolved, cx.settings, format))
+    cx.cache.map(|_| {
+        crate::CacheKey::new(source, &loaded.bytes, &loaded.resolved, cx.settings, format).digest()
+    })
 }
 
 /// When this run renders the document as both HTML and EPUB, highlights its code once for
