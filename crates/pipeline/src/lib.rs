@@ -15,6 +15,7 @@ mod manifest;
 mod plan;
 mod read;
 mod run;
+mod shard;
 mod write;
 
 pub use assets::AssetLimits;
@@ -22,10 +23,14 @@ pub use bindery_pdf::Paper;
 pub use cache::Cache;
 pub use cache_key::CacheKey;
 pub use format::Format;
-pub use manifest::{manifest_json, write_manifest};
+pub use manifest::{
+    Finished, Journal, MANIFEST_FILE, MergeError, Merged, manifest_json, merge, run_fingerprint,
+    write_manifest,
+};
 pub use plan::{Source, SourceKind, plan};
 pub use read::{InputFormat, read_document};
 pub use run::{Build, Event, Failure, Output, Report, build, convert};
+pub use shard::{COUNT_VARIABLE as SHARD_COUNT_VARIABLE, Shard};
 
 use std::path::PathBuf;
 

@@ -39,6 +39,8 @@ pub struct Build {
     /// The most bytes the cache may hold once the run is over: least recently used entries
     /// beyond it are removed ([`Cache::prune`]).
     pub cache_limit: u64,
+    /// Build only this shard's documents ([`Shard`]); `None` builds them all.
+    pub shard: Option<crate::Shard>,
 }
 
 /// What happened, as it happens (for progress bars and `--message-format json`).
@@ -133,6 +135,7 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
             }),
         }
     }
+    sources.retain(|source| request.shard.is_none_or(|shard| shard.owns(source)));
     let (sources, collisions) = find_collisions(sources);
     for (source, first) in collisions {
         report.failures.push(Failure {
