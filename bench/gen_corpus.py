@@ -6,8 +6,15 @@
   book/book.md      one ~1.5 MB multi-chapter document shaped like a technical book:
                     about a third code blocks, with tables and footnotes
 
-Usage: python3 bench/gen_corpus.py [OUT_DIR]   (default bench/corpus)
+Usage: python3 bench/gen_corpus.py [OUT_DIR] [--articles N]   (default bench/corpus, 1,000)
+
+--articles N makes N distinct articles (no two files have the same text: copies would flatter
+every cache), named with at least four digits (0000.md ... 99999.md). The first 1,000 and the
+book are the same whatever N is, so figures on the default corpus stay comparable; articles
+from 1,000 on come from a second seeded generator, after the book.
 """
+import argparse
+import hashlib
 import os
 import random
 import re
@@ -100,16 +107,41 @@ def book(rng, target=1_500_000):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
+    parser = argparse.ArgumentParser(description="Generate bindery's benchmark corpus.")
+    parser.add_argument("out", nargs="?", default=os.path.join(os.path.dirname(__file__), "corpus"))
+    parser.add_argument("--articles", type=int, default=1000, metavar="N",
+                        help="how many distinct articles to write (default 1000)")
+    args = parser.parse_args()
+    if args.articles < 0:
+        parser.error("--articles must be 0 or more")
+    out, n = args.out, args.articles
+    width = max(4, len(str(n - 1)))
     rng = random.Random(20261127)
     os.makedirs(os.path.join(out, "articles"), exist_ok=True)
     os.makedirs(os.path.join(out, "book"), exist_ok=True)
+    seen = set()
+
+    def write(i, text):
+        digest = hashlib.sha256(text.encode()).digest()
+        if digest in seen:
+            # Random 4 KB texts do not repeat; if one ever did, the corpus would lie.
+            sys.exit(f"article {i} repeats an earlier one; change the generator")
+        seen.add(digest)
+        with open(os.path.join(out, "articles", f"{i:0{width}d}.md"), "w") as f:
+            f.write(text)
+
+    # The first 1,000 draw from the main generator in order, as before --articles existed,
+    # so the book after them is the same for every N.
     for i in range(1000):
-        with open(os.path.join(out, "articles", f"{i:04d}.md"), "w") as f:
-            f.write(article(rng, i))
+        text = article(rng, i)
+        if i < n:
+            write(i, text)
     with open(os.path.join(out, "book", "book.md"), "w") as f:
         f.write(book(rng))
-    print(f"corpus written to {out}")
+    more = random.Random(20261127 + 1)
+    for i in range(1000, n):
+        write(i, article(more, i))
+    print(f"corpus written to {out}: {n} articles and a book")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 //! The `bindery` command: clap + the pipeline + exit codes, nothing else.
 //!
 //! Exit codes: 0 when every output was written, 1 when some document or output failed (the
-//! others are still written), 2 for a usage error.
+//! others are still written), 2 for a usage error. `manifest merge`: 0 when merged and every
+//! output was made, 1 when a shard is missing, unfinished or in conflict (nothing is written)
+//! or the merged manifest lists failures, 2 for a usage error.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,8 +13,8 @@ use std::time::Instant;
 use anyhow::Context;
 use bindery_model::RawHtml;
 use bindery_pipeline::{
-    Build, Cache, Event, Format, InputFormat, Isolation, Paper, Report, Settings, format_warning,
-    write_manifest,
+    Build, Cache, Event, Format, InputFormat, Isolation, Journal, Paper, Report, Settings, Shard,
+    format_warning,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -23,6 +25,7 @@ Examples:
   bindery build                              content/ -> dist/, every format
   bindery build docs/ -o site --to html,txt  only HTML and text
   bindery build a.md b.md --toc -j 4         two files, with a table of contents
+  bindery build docs/ --shard 0/4            one of four shards (then: bindery manifest merge dist)
   bindery convert post.md -o post.html       one file, format from the extension
   cat post.md | bindery convert - --to txt   standard input to standard output
   bindery ast post.md > post.json            the document model as JSON
@@ -54,6 +57,26 @@ enum Command {
         #[arg(long, value_name = "BYTES")]
         memory_limit: u64,
     },
+    /// Work with build manifests (`manifest merge` joins the shards of a sharded build).
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
+}
+
+#[derive(Subcommand)]
+enum ManifestCommand {
+    /// Join DIR/manifest.shard-INDEX-of-COUNT.json of every shard into DIR/manifest.json,
+    /// the manifest one unsharded run writes. Exit 1 (writing nothing) when a shard is
+    /// missing or unfinished or two shards disagree, or when the merged manifest lists failures.
+    Merge(MergeArgs),
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// The output directory the shards wrote into (their manifests collected there).
+    dir: PathBuf,
+    /// Merge the shards of a run with COUNT shards, when manifests of several counts are there.
+    #[arg(long, value_name = "COUNT")]
+    count: Option<u64>,
 }
 
 #[derive(Args)]
@@ -97,8 +120,35 @@ struct BuildArgs {
     /// (one JSON object per line on stdout, cargo style).
     #[arg(long, value_enum, ignore_case = true, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
+    /// Build only shard INDEX of COUNT (0-based, such as 0/4), chosen by a stable hash of each
+    /// document's path; `auto` reads the index from a Kubernetes Indexed Job or a Slurm array.
+    /// Writes DIR/manifest.shard-INDEX-of-COUNT.json; join them with `bindery manifest merge`.
+    #[arg(long, value_name = "INDEX/COUNT|auto", value_parser = parse_shard)]
+    shard: Option<ShardArg>,
+    /// The number of shards for --shard auto on Kubernetes [default: $BINDERY_SHARD_COUNT]
+    #[arg(long, value_name = "COUNT", requires = "shard")]
+    shard_count: Option<u64>,
+    /// Delete the outputs the previous manifest (of this shard) lists and this run no longer
+    /// makes; nothing else, and nothing outside DIR.
+    #[arg(long)]
+    delete_stale: bool,
     #[command(flatten)]
     render: RenderArgs,
+}
+
+/// `--shard`: a given shard, or one to read from the array job's environment.
+#[derive(Clone, Copy)]
+enum ShardArg {
+    Given(Shard),
+    Auto,
+}
+
+fn parse_shard(s: &str) -> Result<ShardArg, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        Ok(ShardArg::Auto)
+    } else {
+        Shard::parse(s).map(ShardArg::Given)
+    }
 }
 
 #[derive(Args)]
@@ -359,6 +409,51 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bindery_pipeline::serve_worker().context("render worker")?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Manifest(ManifestCommand::Merge(args)) => merge(&args),
+    }
+}
+
+fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    if !args.dir.is_dir() {
+        usage_error(format!("`{}` is not a directory", args.dir.display()));
+    }
+    if args.count == Some(0) {
+        usage_error("--count must be at least 1".into());
+    }
+    match bindery_pipeline::merge(&args.dir, args.count) {
+        Ok(merged) => {
+            eprintln!(
+                "merged {} shards into {}: {} outputs, {} failed",
+                merged.shards,
+                merged.manifest.display(),
+                merged.outputs,
+                merged.failures
+            );
+            Ok(ExitCode::from(u8::from(merged.failures > 0)))
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// The shard `--shard` asks for, from the environment for `auto`; a usage error (exit 2)
+/// when it cannot be had.
+fn shard(args: &BuildArgs) -> Option<Shard> {
+    match args.shard? {
+        ShardArg::Given(shard) => {
+            if args.shard_count.is_some() {
+                usage_error(
+                    "--shard-count is for --shard auto; --shard INDEX/COUNT gives the count".into(),
+                );
+            }
+            Some(shard)
+        }
+        ShardArg::Auto => Some(
+            Shard::from_env(|name| std::env::var(name).ok(), args.shard_count)
+                .unwrap_or_else(|e| usage_error(e)),
+        ),
     }
 }
 
@@ -400,6 +495,7 @@ fn print_error(error: &bindery_pipeline::Error) {
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let shard = shard(&args);
     let settings = args.render.settings()?;
     let inputs = if args.paths.is_empty() {
         vec![PathBuf::from("content")]
@@ -444,18 +540,41 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 ],
             },
         },
+        shard,
     };
     let started = Instant::now();
+    // The manifest is written as outputs finish, so a killed run says what it finished.
+    let run = bindery_pipeline::run_fingerprint(&request, &settings);
+    let journal = match Journal::open(&request.out_dir, shard, &run) {
+        Ok(journal) => journal,
+        Err(error) => {
+            print_error(&error);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let human = args.message_format == MessageFormat::Human && !args.render.quiet;
+    if human && journal.interrupted() > 0 {
+        eprintln!(
+            "note: an earlier run into {} stopped after {} outputs; they are listed in {} and, \
+             with the cache, are copied rather than rendered again",
+            request.out_dir.display(),
+            journal.interrupted(),
+            journal.path().display()
+        );
+    }
     let report = match args.message_format {
         MessageFormat::Json => {
-            let report = bindery_pipeline::build(&request, &settings, &messages::json_event);
-            messages::json_finished(&report, started);
-            report
+            let observe = |event: Event<'_>| {
+                journal.observe(event);
+                messages::json_event(event);
+            };
+            bindery_pipeline::build(&request, &settings, &observe)
         }
         MessageFormat::Human => {
             let progress = (!args.render.quiet && std::io::stderr().is_terminal())
                 .then(messages::Progress::new);
             let observe = |event: Event<'_>| {
+                journal.observe(event);
                 if let Some(progress) = &progress {
                     progress.event(event);
                 }
@@ -468,9 +587,42 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
             report
         }
     };
-    if let Err(error) = write_manifest(&report, &request.out_dir) {
-        print_error(&error);
-        return Ok(ExitCode::from(1));
+    // After --fail-fast stopped the run, what it did not make is not known to be stale.
+    let stopped = request.fail_fast && !report.failures.is_empty();
+    if args.delete_stale && stopped {
+        eprintln!("note: --delete-stale skipped: --fail-fast stopped the run early");
+    }
+    let json = args.message_format == MessageFormat::Json;
+    let finished = match journal.finish(args.delete_stale && !stopped) {
+        Ok(finished) => finished,
+        Err(error) => {
+            print_error(&error);
+            if json {
+                messages::json_finished(&report, started);
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for path in &finished.deleted {
+        if json {
+            messages::json_deleted(path);
+        } else if args.render.verbose {
+            eprintln!("deleted stale {path}");
+        }
+    }
+    if !args.render.quiet {
+        if !json && !args.render.verbose && !finished.deleted.is_empty() {
+            eprintln!(
+                "deleted {} stale outputs (-v lists them)",
+                finished.deleted.len()
+            );
+        }
+        for note in &finished.notes {
+            eprintln!("note: --delete-stale: {note}");
+        }
+    }
+    if json {
+        messages::json_finished(&report, started);
     }
     Ok(if report.failures.is_empty() {
         ExitCode::SUCCESS

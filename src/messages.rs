@@ -38,6 +38,11 @@ pub fn json_event(event: Event<'_>) {
     print_line(&value);
 }
 
+/// A stale output deleted by `--delete-stale` (its path relative to the output directory).
+pub fn json_deleted(path: &str) {
+    print_line(&json!({"reason": "output-deleted", "path": path}));
+}
+
 /// The closing JSON line.
 pub fn json_finished(report: &Report, started: Instant) {
     print_line(&json!({

@@ -232,12 +232,22 @@ fn cache_hits_and_invalidation() {
     );
     assert!(again.iter().all(|r| r.contains("article-001.md")));
 
+    // Each format is keyed on its own options: the wrap width re-renders the text outputs
+    // only, and a PDF option none of these.
     let fourth = run(&["--columns", "60"]);
-    assert_eq!(
-        rendered(&fourth).len(),
-        12,
-        "a changed option re-renders everything"
+    let again = rendered(&fourth);
+    assert_eq!(again.len(), 6, "only the text outputs: {again:?}");
+    assert!(again.iter().all(|r| r.ends_with(":txt")), "{again:?}");
+    let fifth = run(&["--columns", "60", "--paper", "letter"]);
+    assert!(
+        rendered(&fifth).is_empty(),
+        "a PDF option re-renders no HTML or text: {:?}",
+        rendered(&fifth)
     );
+    let sixth = run(&["--columns", "60", "--toc"]);
+    let again = rendered(&sixth);
+    assert_eq!(again.len(), 6, "--toc shapes HTML, not text: {again:?}");
+    assert!(again.iter().all(|r| r.ends_with(":html")), "{again:?}");
 }
 
 /// After a run the cache holds at most `--cache-limit` bytes, and what it kept still hits.

@@ -30,7 +30,13 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
     let chapter = std::fs::read_to_string(guide().join("cli.md")).unwrap();
     let mut missing = Vec::new();
     let mut seen = 0;
-    for command in [&[][..], &["build"], &["convert"], &["ast"]] {
+    for command in [
+        &[][..],
+        &["build"],
+        &["convert"],
+        &["ast"],
+        &["manifest", "merge"],
+    ] {
         let output = crate::support::bindery()
             .args(command)
             .arg("--help")
@@ -44,7 +50,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
                 missing.push(format!("{} {option}", command.join(" ")));
             }
         }
-        for sub in ["build", "convert", "ast"] {
+        for sub in ["build", "convert", "ast", "manifest merge"] {
             if command.is_empty() {
                 assert!(
                     chapter.contains(&format!("bindery {sub}")),

@@ -12,4 +12,5 @@ mod guide;
 mod hostile;
 mod pathological;
 mod scale;
+mod shard;
 mod validators;

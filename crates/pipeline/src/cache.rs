@@ -1,9 +1,16 @@
 //! The content-addressed output cache: an unchanged output is copied, not rendered again.
 //!
-//! The key hashes everything an output depends on: the source bytes, every resolved resource,
-//! the options (with the date inputs from `SOURCE_DATE_EPOCH`), bindery's version and the format. An
-//! entry is the output's bytes plus its warnings, written atomically, so a killed run leaves
-//! no torn entry.
+//! The key ([`CacheKey`]) hashes everything an output depends on, as explicit fields: the
+//! source bytes, the name a title falls back to, every resolved resource, the options of that
+//! format only (with the dates from `SOURCE_DATE_EPOCH`), the fonts for PDF, bindery's
+//! version and the format. An entry is the output's bytes plus its warnings (which name no
+//! file: the document's own path is added when they are reported), each written by a rename,
+//! so a killed run leaves no torn entry.
+//!
+//! Any number of processes may share one cache directory, on a local disk or NFS: entries are
+//! published by `rename(2)` within their directory and are never modified in place, and there
+//! are no locks, so a process killed at any point leaves nothing that blocks another. Two
+//! processes that make the same entry write the same bytes; the later rename wins.
 //!
 //! The cache is kept under a size limit, as ccache does: a hit marks its entry as used (its
 //! modification time), and [`Cache::prune`] removes the least recently used entries once the
@@ -15,9 +22,7 @@ use std::path::{Path, PathBuf};
 use bindery_model::Warning;
 use sha2::{Digest, Sha256};
 
-use crate::assets::Resolved;
 use crate::write::write_atomic;
-use crate::{Format, Settings};
 
 /// A cache directory.
 #[derive(Debug, Clone)]
@@ -30,7 +35,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()
@@ -53,31 +58,6 @@ impl Cache {
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
             .map(|d| d.join("bindery"))
-    }
-
-    /// The key of one output.
-    pub fn key(source: &[u8], resolved: &Resolved, settings: &Settings, format: Format) -> String {
-        let mut h = Sha256::new();
-        let mut field = |name: &str, value: &[u8]| {
-            h.update((name.len() as u64).to_le_bytes());
-            h.update(name.as_bytes());
-            h.update((value.len() as u64).to_le_bytes());
-            h.update(value);
-        };
-        field("bindery", env!("CARGO_PKG_VERSION").as_bytes());
-        field("format", format.name().as_bytes());
-        field("source", source);
-        for (url, asset) in &resolved.assets {
-            field("asset-url", url.as_bytes());
-            field("asset", &asset.data);
-        }
-        field("settings", settings.fingerprint().as_bytes());
-        if format == Format::Pdf {
-            // The fonts on disk, not only the --font-dir paths: a replaced or newly installed
-            // font can change the glyphs a PDF draws. Loads the font list on a cache hit too.
-            field("fonts", settings.pdf_resources().fingerprint().as_bytes());
-        }
-        hex(&h.finalize())
     }
 
     fn paths(&self, key: &str) -> (PathBuf, PathBuf) {
@@ -126,6 +106,12 @@ impl Cache {
             };
             for file in files.flatten() {
                 let out = file.path();
+                if is_abandoned_temporary(&file) {
+                    // Left by a process killed while writing an entry: no running process
+                    // takes a day to write one file.
+                    let _ = std::fs::remove_file(&out);
+                    continue;
+                }
                 if out.extension().is_none_or(|e| e != "out") {
                     continue;
                 }
@@ -167,7 +153,8 @@ impl Cache {
         removed
     }
 
-    /// Stores an output; failures to write the cache are not errors of the build.
+    /// Stores an output (safe while other processes read or write the same entry: each file
+    /// is replaced by a rename); failures to write the cache are not errors of the build.
     pub fn put(&self, key: &str, bytes: &[u8], warnings: &[Warning]) {
         let (out, warnings_path) = self.paths(key);
         // The output first: an entry counts only once its warnings file exists.
@@ -176,6 +163,24 @@ impl Cache {
             let _ = write_atomic(&warnings_path, &json);
         }
     }
+}
+
+/// How old a temporary file in the cache must be before [`Cache::prune`] takes it for one a
+/// killed process left behind.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// A `write_atomic` temporary file not touched for [`ABANDONED_AFTER`].
+fn is_abandoned_temporary(file: &std::fs::DirEntry) -> bool {
+    let name = file.file_name();
+    let name = name.to_string_lossy();
+    name.starts_with(".bindery-")
+        && name.ends_with(".tmp")
+        && file
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > ABANDONED_AFTER)
 }
 
 #[cfg(test)]
@@ -207,6 +212,15 @@ mod tests {
         // Another run's file being written is not an entry.
         let shard = cache.paths(&keys[0]).0.parent().unwrap().to_path_buf();
         std::fs::write(shard.join(".bindery-abc.tmp"), [0u8; 5000]).unwrap();
+        // One that a killed process left two days ago goes.
+        let abandoned = shard.join(".bindery-old.tmp");
+        std::fs::write(&abandoned, [0u8; 10]).unwrap();
+        std::fs::File::options()
+            .append(true)
+            .open(&abandoned)
+            .unwrap()
+            .set_modified(SystemTime::now() - 2 * ABANDONED_AFTER)
+            .unwrap();
         assert_eq!(cache.prune(20_000), 0, "under the limit nothing goes");
         // The oldest entry is used again, so it is now the newest.
         assert!(cache.get(&keys[0]).is_some());
@@ -215,6 +229,10 @@ mod tests {
         let kept: Vec<usize> = (0..10).filter(|&i| cache.get(&keys[i]).is_some()).collect();
         assert_eq!(kept, [0, 7, 8, 9]);
         assert!(shard.join(".bindery-abc.tmp").exists());
+        assert!(
+            !abandoned.exists(),
+            "an abandoned temporary file is removed"
+        );
         // No half entry is left: every remaining output has its warnings.
         for file in std::fs::read_dir(&shard).unwrap().flatten() {
             let path = file.path();

@@ -9,23 +9,30 @@
 mod assets;
 pub mod book;
 mod cache;
+mod cache_key;
 mod format;
 mod manifest;
 mod plan;
 mod read;
 mod run;
 mod schedule;
+mod shard;
 mod worker;
 mod write;
 
 pub use assets::AssetLimits;
 pub use bindery_pdf::Paper;
 pub use cache::Cache;
+pub use cache_key::CacheKey;
 pub use format::Format;
-pub use manifest::{manifest_json, write_manifest};
+pub use manifest::{
+    Finished, Journal, MANIFEST_FILE, MergeError, Merged, manifest_json, merge, run_fingerprint,
+    write_manifest,
+};
 pub use plan::{Source, SourceKind, plan};
 pub use read::{InputFormat, read_document};
 pub use run::{Build, Event, Failure, Output, Report, build, convert};
+pub use shard::{COUNT_VARIABLE as SHARD_COUNT_VARIABLE, Shard};
 pub use worker::{
     DEFAULT_RENDER_TIMEOUT, DEFAULT_WORKER_MEMORY, Isolation, limit_memory, serve_worker,
 };
@@ -63,21 +70,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Every option that can change an output, as text, for cache keys (the timestamps
-    /// from `SOURCE_DATE_EPOCH` are part of the EPUB and PDF options).
+    /// A hex digest of every option of the run, written field by field (see
+    /// [`CacheKey`] for the per-format keys): equal for two runs given the same options, so the
+    /// shards of one build can be checked to agree. Font files are not read.
     pub fn fingerprint(&self) -> String {
-        format!(
-            "{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.input,
-            self.metadata,
-            self.raw_html,
-            self.max_input,
-            self.asset_limits,
-            self.html,
-            self.text,
-            self.epub,
-            self.pdf,
-        )
+        cache_key::settings_fingerprint(self)
     }
 
     /// The PDF fonts, loaded once per process on first use.

@@ -46,6 +46,8 @@ pub struct Build {
     /// With [`Isolation::Worker`], how long one document's PDF may take before its worker is
     /// stopped and the document fails ([`crate::DEFAULT_RENDER_TIMEOUT`]).
     pub render_timeout: Duration,
+    /// Build only this shard's documents ([`Shard`]); `None` builds them all.
+    pub shard: Option<crate::Shard>,
 }
 
 /// What happened, as it happens (for progress bars and `--message-format json`).
@@ -141,6 +143,7 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
             }),
         }
     }
+    sources.retain(|source| request.shard.is_none_or(|shard| shard.owns(source)));
     let (sources, collisions) = find_collisions(sources);
     for (source, first) in collisions {
         report.failures.push(Failure {
@@ -404,7 +407,7 @@ fn read_job<'s>(index: usize, source: &'s Source, cx: &Context) -> Option<InFlig
         .request
         .formats
         .iter()
-        .map(|&format| (format, cache_key(&loaded, format, cx)))
+        .map(|&format| (format, cache_key(source, &loaded, format, cx)))
         .collect();
     let code = code_to_highlight(&loaded, &keys, cx);
     let formats = keys.len();
@@ -449,12 +452,13 @@ fn finish_document(doc: &InFlight, cx: &Context) {
 
 /// The key an output is cached under; `None` without a cache, and for a book's HTML site,
 /// which is never cached.
-fn cache_key(loaded: &Loaded, format: Format, cx: &Context) -> Option<String> {
+fn cache_key(source: &Source, loaded: &Loaded, format: Format, cx: &Context) -> Option<String> {
     if format == Format::Html && loaded.layout.is_some() {
         return None;
     }
-    cx.cache
-        .map(|_| Cache::key(&loaded.bytes, &loaded.resolved, cx.settings, format))
+    cx.cache.map(|_| {
+        crate::CacheKey::new(source, &loaded.bytes, &loaded.resolved, cx.settings, format).digest()
+    })
 }
 
 /// The code blocks the HTML or EPUB writer will highlight for this document (none when
