@@ -2,8 +2,10 @@
 //! spawns threads.
 //!
 //! [`plan`] finds the documents, [`build`] reads each one once and renders every requested
-//! [`Format`] of it in parallel on a rayon pool, writing each output atomically as soon as it is
-//! made; [`convert`] does the same for one input and one output. Failures are isolated: an error
+//! [`Format`] of it as separate jobs of one flat queue (`schedule`, on a rayon pool of
+//! `--jobs` threads), writing each output atomically as soon as it is made, with PDFs in
+//! render worker processes when asked ([`Isolation`]); [`convert`] does the same for one input
+//! and one output. Failures are isolated: an error
 //! or a panic in one document or format is reported and every other output is still written.
 
 mod assets;
