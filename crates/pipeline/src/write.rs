@@ -8,6 +8,15 @@ use crate::Error;
 
 /// Writes `bytes` to `path` atomically, creating parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// Writes what `fill` writes to `path` atomically, creating parent directories: a large
+/// output can be streamed instead of held in memory whole.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let io = |e| Error::Io {
         path: path.to_path_buf(),
         source: e,
@@ -22,8 +31,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     // Temporary files are private (0600) by default; outputs are published files.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
+    let tmp = builder.tempfile_in(dir).map_err(io)?;
+    let mut out = std::io::BufWriter::new(tmp);
+    fill(&mut out).map_err(io)?;
+    let tmp = out.into_inner().map_err(|e| io(e.into_error()))?;
     tmp.as_file().flush().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())

@@ -15,7 +15,6 @@ mod stale;
 pub use journal::{Finished, Journal};
 pub use merge::{MergeError, Merged, merge};
 
-use std::io::Write;
 use std::path::Path;
 
 use bindery_model::Warning;
@@ -114,26 +113,10 @@ impl Manifest {
 
     /// Writes the JSON text to `path` atomically, without holding all of it in memory.
     pub fn write(&self, path: &Path) -> Result<(), Error> {
-        let io = |e| Error::Io {
-            path: path.to_path_buf(),
-            source: e,
-        };
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".bindery-").suffix(".tmp");
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-        let tmp = builder.tempfile_in(dir).map_err(io)?;
-        let mut out = std::io::BufWriter::new(tmp);
-        serde_json::to_writer_pretty(&mut out, self).map_err(|e| io(e.into()))?;
-        out.write_all(b"\n").map_err(io)?;
-        let tmp = out.into_inner().map_err(|e| io(e.into_error()))?;
-        tmp.persist(path).map_err(|e| io(e.error))?;
-        Ok(())
+        crate::write::write_atomic_with(path, |out| {
+            serde_json::to_writer_pretty(&mut *out, self)?;
+            out.write_all(b"\n")
+        })
     }
 }
 
