@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use bindery_model::Warning;
+
 use crate::{Error, Format};
 
 /// What a source is.
@@ -43,32 +45,72 @@ impl Source {
 /// File extensions read as Markdown when a directory is searched.
 const MARKDOWN_EXTENSIONS: &[&str] = &["md", "markdown"];
 
+/// What [`plan`] found: the documents to build, and what it could not take.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// The documents, each argument's sorted.
+    pub sources: Vec<Source>,
+    /// Paths that cannot be built, each a failure of its own: an argument that does not
+    /// exist, a directory that cannot be read, a Markdown file that is a symbolic link out of
+    /// the directory searched. The rest of the tree is still planned.
+    pub failures: Vec<(PathBuf, Error)>,
+    /// Markdown files that are not files (FIFOs, sockets, devices): passed over, with a
+    /// warning each, since opening one could block the build.
+    pub skipped: Vec<(PathBuf, Warning)>,
+}
+
 /// Finds every document under `inputs` (files as given, directories searched recursively for
 /// Markdown files, sorted), with `root` overriding each argument's resource root.
 ///
 /// A directory holding `bindery.toml` is one book: its files are not articles of their own.
-pub fn plan(inputs: &[PathBuf], root: Option<&Path>) -> Result<Vec<Source>, Error> {
-    let mut sources = Vec::new();
+/// A document is read only where it is: a Markdown file that is a symbolic link to a file
+/// outside the directory searched (or, for a file argument, outside its own directory) is
+/// refused unless it lies inside `root`. A `root` that is not a directory fails the plan.
+pub fn plan(inputs: &[PathBuf], root: Option<&Path>) -> Plan {
+    let mut planned = Plan::default();
+    let root_dir = match root.map(Path::canonicalize) {
+        None => None,
+        Some(Ok(dir)) if dir.is_dir() => Some(dir),
+        Some(result) => {
+            let root = root.expect("matched Some").to_path_buf();
+            let source = result.err().unwrap_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory")
+            });
+            planned.failures.push((root.clone(), root_error(root, source)));
+            return planned;
+        }
+    };
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| Error::Io {
-            path: input.clone(),
-            source: e,
-        })?;
+        let meta = match std::fs::metadata(input) {
+            Ok(meta) => meta,
+            Err(e) => {
+                planned.failures.push((input.clone(), io(input, e)));
+                continue;
+            }
+        };
         if meta.is_dir() && is_book(input) {
             let name = input
                 .canonicalize()
                 .ok()
                 .and_then(|p| p.file_name().map(PathBuf::from))
                 .unwrap_or_else(|| PathBuf::from("book"));
-            sources.push(Source {
+            planned.sources.push(Source {
                 path: input.clone(),
                 kind: SourceKind::Book,
-                root: input.clone(),
+                root: root.map_or_else(|| input.clone(), Path::to_path_buf),
                 stem: name,
             });
         } else if meta.is_dir() {
-            let mut found = Vec::new();
-            find_markdown(input, &mut found)?;
+            let Ok(searched) = input.canonicalize() else {
+                continue;
+            };
+            let mut search = Search {
+                confine: [Some(searched), root_dir.clone()],
+                found: Vec::new(),
+                planned: &mut planned,
+            };
+            search.directory(input);
+            let mut found = search.found;
             found.sort();
             for (path, kind) in found {
                 let rel = path.strip_prefix(input).unwrap_or(&path);
@@ -76,12 +118,12 @@ pub fn plan(inputs: &[PathBuf], root: Option<&Path>) -> Result<Vec<Source>, Erro
                     SourceKind::Article => rel.with_extension(""),
                     SourceKind::Book => rel.to_path_buf(),
                 };
-                sources.push(Source {
+                planned.sources.push(Source {
                     root: match kind {
                         SourceKind::Article => {
                             root.map_or_else(|| input.clone(), Path::to_path_buf)
                         }
-                        SourceKind::Book => path.clone(),
+                        SourceKind::Book => root.map_or_else(|| path.clone(), Path::to_path_buf),
                     },
                     kind,
                     stem,
@@ -89,17 +131,68 @@ pub fn plan(inputs: &[PathBuf], root: Option<&Path>) -> Result<Vec<Source>, Erro
                 });
             }
         } else {
-            let dir = input.parent().map(Path::to_path_buf).unwrap_or_default();
+            let dir = dir_or_dot(input.parent().unwrap_or(Path::new("")));
+            let confine = [dir.canonicalize().ok(), root_dir.clone()];
+            if let Err(error) = check_document(input, &confine) {
+                planned.failures.push((input.clone(), error));
+                continue;
+            }
             let name = input.file_name().map(PathBuf::from).unwrap_or_default();
-            sources.push(Source {
+            planned.sources.push(Source {
                 kind: SourceKind::Article,
-                root: root.map_or_else(|| dir_or_dot(&dir), Path::to_path_buf),
+                root: root.map_or_else(|| dir.clone(), Path::to_path_buf),
                 stem: name.with_extension(""),
                 path: input.clone(),
             });
         }
     }
-    Ok(sources)
+    planned
+}
+
+fn io(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn root_error(root: PathBuf, source: std::io::Error) -> Error {
+    let message = format!("the resource root (--root) is not a directory: {source}");
+    Error::Io {
+        path: root,
+        source: std::io::Error::new(source.kind(), message),
+    }
+}
+
+/// Whether the document at `path` may be read: it must be a regular file (after following
+/// symbolic links) inside one of the `confine` directories.
+fn check_document(path: &Path, confine: &[Option<PathBuf>]) -> Result<(), Error> {
+    let canonical = path.canonicalize().map_err(|e| io(path, e))?;
+    if !confine
+        .iter()
+        .flatten()
+        .any(|dir| canonical.starts_with(dir))
+    {
+        return Err(io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "a symbolic link to a file outside the input directory; it is not read",
+            ),
+        ));
+    }
+    let meta = std::fs::metadata(&canonical).map_err(|e| io(path, e))?;
+    if !meta.is_file() {
+        return Err(io(path, not_a_file()));
+    }
+    Ok(())
+}
+
+fn not_a_file() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "not a regular file (a FIFO, socket or device); it is not read",
+    )
 }
 
 fn dir_or_dot(dir: &Path) -> PathBuf {
@@ -114,34 +207,85 @@ fn is_book(dir: &Path) -> bool {
     dir.join(crate::book::CONFIG_FILE).is_file()
 }
 
-fn find_markdown(dir: &Path, found: &mut Vec<(PathBuf, SourceKind)>) -> Result<(), Error> {
-    let io = |e| Error::Io {
-        path: dir.to_path_buf(),
-        source: e,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let path = entry.path();
-        // Symlinked directories are not followed: a loop or an escape from the tree is refused.
-        let kind = entry.file_type().map_err(io)?;
-        if kind.is_dir() {
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| MARKDOWN_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// One directory argument being searched.
+struct Search<'a> {
+    /// Where a symbolic link found in the tree may point: the argument and `--root`.
+    confine: [Option<PathBuf>; 2],
+    found: Vec<(PathBuf, SourceKind)>,
+    planned: &'a mut Plan,
+}
+
+impl Search<'_> {
+    /// Searches `dir`; a directory that cannot be read is a failure of its own and the rest of
+    /// the tree is still searched.
+    fn directory(&mut self, dir: &Path) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.planned.failures.push((dir.to_path_buf(), io(dir, e)));
+                return;
             }
-            if is_book(&path) {
-                found.push((path, SourceKind::Book));
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.planned.failures.push((dir.to_path_buf(), io(dir, e)));
+                    return;
+                }
+            };
+            let path = entry.path();
+            // The entry's own type: a symbolic link is not followed here.
+            let kind = match entry.file_type() {
+                Ok(kind) => kind,
+                Err(e) => {
+                    self.planned.failures.push((path.clone(), io(&path, e)));
+                    continue;
+                }
+            };
+            if kind.is_dir() {
+                if entry.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
+                if is_book(&path) {
+                    self.found.push((path, SourceKind::Book));
+                } else {
+                    self.directory(&path);
+                }
+            } else if !is_markdown(&path) {
+                // Symlinked directories are not followed: a loop or an escape is refused.
+            } else if kind.is_file() {
+                self.found.push((path, SourceKind::Article));
+            } else if kind.is_symlink() {
+                match check_document(&path, &self.confine) {
+                    Ok(()) => self.found.push((path, SourceKind::Article)),
+                    Err(Error::Io { source, .. })
+                        if source.kind() == std::io::ErrorKind::InvalidInput =>
+                    {
+                        self.skip(path)
+                    }
+                    Err(error) => self.planned.failures.push((path, error)),
+                }
             } else {
-                find_markdown(&path, found)?;
+                self.skip(path);
             }
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| MARKDOWN_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            found.push((path, SourceKind::Article));
         }
     }
-    Ok(())
+
+    fn skip(&mut self, path: PathBuf) {
+        let warning = Warning::new(
+            "skipped: not a regular file (a FIFO, socket or device), so it is not read",
+            None,
+        )
+        .with_hint("only regular files are built; reading a named pipe could block forever");
+        self.planned.skipped.push((path, warning));
+    }
 }
 
 /// Splits off sources whose outputs collide with an earlier source's: the first keeps its
@@ -177,7 +321,7 @@ mod tests {
         std::fs::write(root.join("z.md"), "z").unwrap();
         std::fs::write(root.join("b/c/y.markdown"), "y").unwrap();
         std::fs::write(root.join("b/notes.txt"), "not markdown").unwrap();
-        let sources = plan(&[root.to_path_buf()], None).unwrap();
+        let sources = plan(&[root.to_path_buf()], None).sources;
         let stems: Vec<_> = sources.iter().map(|s| s.stem.clone()).collect();
         assert_eq!(stems, vec![PathBuf::from("b/c/y"), PathBuf::from("z")]);
         assert_eq!(
@@ -195,7 +339,7 @@ mod tests {
         std::fs::write(root.join("guide/intro.md"), "x").unwrap();
         std::fs::write(root.join("guide/part/one.md"), "x").unwrap();
         std::fs::write(root.join("article.md"), "x").unwrap();
-        let sources = plan(&[root.to_path_buf()], None).unwrap();
+        let sources = plan(&[root.to_path_buf()], None).sources;
         let found: Vec<_> = sources.iter().map(|s| (s.stem.clone(), s.kind)).collect();
         assert_eq!(
             found,
@@ -204,7 +348,7 @@ mod tests {
                 (PathBuf::from("guide"), SourceKind::Book),
             ]
         );
-        let book = plan(&[root.join("guide")], None).unwrap();
+        let book = plan(&[root.join("guide")], None).sources;
         assert_eq!(book.len(), 1);
         assert_eq!(
             (book[0].stem.clone(), book[0].kind),

@@ -37,10 +37,72 @@ impl FromStr for InputFormat {
     }
 }
 
+/// Opens `path` for reading if it is a regular file, without ever blocking: a FIFO, socket or
+/// device (a `b.md` that is a named pipe would block `open()` until a writer comes) is refused
+/// from its type before it is opened, and the file is opened non-blocking and checked again,
+/// in case it was swapped in between. Returns the file and its size.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+    let not_regular = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a directory, FIFO, socket or device); it is not read",
+        )
+    };
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK makes no difference to reading a regular file; it only keeps `open()`
+        // from waiting on a FIFO put in the file's place after the check above.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    Ok((file, meta.len()))
+}
+
+/// Reads `path` (`name` in errors) within `limit` bytes, if it is a regular file inside the
+/// directory `inside` once symbolic links are followed: a book's `bindery.toml`, `SUMMARY.md`
+/// and chapters may not point out of the book.
+pub(crate) fn read_inside(
+    inside: &Path,
+    path: &Path,
+    name: &Path,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    let io = |source| Error::Io {
+        path: name.to_path_buf(),
+        source,
+    };
+    let canonical = path.canonicalize().map_err(io)?;
+    let dir = inside.canonicalize().map_err(|source| Error::Io {
+        path: inside.to_path_buf(),
+        source,
+    })?;
+    if !canonical.starts_with(&dir) {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "it is outside {} (a symbolic link out of it); it is not read",
+                inside.display()
+            ),
+        )));
+    }
+    read_input(Some(&canonical), name, limit)
+}
+
 /// The bytes of an input file, or of standard input when `path` is `None` (`name` is what
 /// errors call it), never reading more than `limit` + 1 bytes: a file over the limit is
-/// refused from its size before it is opened for reading, and a stream (or a file that grows)
-/// is cut off one byte past the limit, so `yes | bindery convert -` ends.
+/// refused from its size before it is read, and a stream (or a file that grows) is cut off one
+/// byte past the limit, so `yes | bindery convert -` ends. Only regular files are opened
+/// ([`open_regular`]).
 pub(crate) fn read_input(path: Option<&Path>, name: &Path, limit: u64) -> Result<Vec<u8>, Error> {
     let io = |source| Error::Io {
         path: name.to_path_buf(),
@@ -54,8 +116,7 @@ pub(crate) fn read_input(path: Option<&Path>, name: &Path, limit: u64) -> Result
     let mut bytes = Vec::new();
     match path {
         Some(path) => {
-            let file = std::fs::File::open(path).map_err(io)?;
-            let size = file.metadata().map_err(io)?.len();
+            let (file, size) = open_regular(path).map_err(io)?;
             if size > limit {
                 return Err(too_large(Some(size)));
             }

@@ -132,17 +132,16 @@ struct DocumentResult {
 /// free up ([`crate::schedule`]), so memory does not grow with the number of documents.
 pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) + Sync)) -> Report {
     let mut report = Report::default();
-    let mut sources = Vec::new();
-    for input in &request.inputs {
-        match plan(std::slice::from_ref(input), request.root.as_deref()) {
-            Ok(found) => sources.extend(found),
-            Err(error) => report.failures.push(Failure {
-                source: input.clone(),
-                format: None,
-                error,
-            }),
-        }
+    let planned = plan(&request.inputs, request.root.as_deref());
+    let mut sources = planned.sources;
+    for (source, error) in planned.failures {
+        report.failures.push(Failure {
+            source,
+            format: None,
+            error,
+        });
     }
+    report.warnings.extend(planned.skipped);
     sources.retain(|source| request.shard.is_none_or(|shard| shard.owns(source)));
     let (sources, collisions) = find_collisions(sources);
     for (source, first) in collisions {
@@ -622,11 +621,11 @@ struct Loaded {
 }
 
 fn load_book(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
-    load_book_dir(&source.path, settings)
+    load_book_dir(&source.path, &source.root, settings)
 }
 
-fn load_book_dir(dir: &Path, settings: &Settings) -> Result<Loaded, Error> {
-    let book = book::load(dir, settings)?;
+fn load_book_dir(dir: &Path, root: &Path, settings: &Settings) -> Result<Loaded, Error> {
+    let book = book::load(dir, root, settings)?;
     Ok(Loaded {
         bytes: book.bytes,
         document: book.document,
@@ -785,7 +784,7 @@ pub fn convert(
     settings: &Settings,
 ) -> Result<Vec<Warning>, Error> {
     if let Some(dir) = input.filter(|p| p.is_dir()) {
-        return convert_book(dir, output, format, settings);
+        return convert_book(dir, output, format, root.unwrap_or(dir), settings);
     }
     let name = input.unwrap_or(Path::new("<stdin>"));
     let bytes = read_input(input, name, settings.max_input)?;
@@ -815,9 +814,10 @@ fn convert_book(
     dir: &Path,
     output: Option<&Path>,
     format: Format,
+    root: &Path,
     settings: &Settings,
 ) -> Result<Vec<Warning>, Error> {
-    let loaded = guarded(dir, "reading", || load_book_dir(dir, settings))?;
+    let loaded = guarded(dir, "reading", || load_book_dir(dir, root, settings))?;
     let layout = loaded.layout.as_ref().expect("a book has a layout");
     let rendered = guarded(dir, format.name(), || {
         render(

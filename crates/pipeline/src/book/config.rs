@@ -70,9 +70,10 @@ struct Node {
 const CHAPTERS_HINT: &str = "each entry is \"file.md\", { file = \"file.md\", chapters = [...] } \
                              or { title = \"Part title\", chapters = [...] }";
 
-/// Reads `dir/bindery.toml` and the chapter list.
-pub fn load(dir: &Path) -> Result<BookConfig, Error> {
+/// Reads `dir/bindery.toml` and the chapter list; each file holds at most `max_input` bytes.
+pub fn load(dir: &Path, max_input: u64) -> Result<BookConfig, Error> {
     let config_path = dir.join(CONFIG_FILE);
+    let read = |path: &Path| crate::read::read_inside(dir, path, path, max_input);
     let bytes = read(&config_path)?;
     let text = utf8(&config_path, &bytes)?;
     let mut meta = bindery_markdown::parse_toml_metadata(text).map_err(|e| match e {
@@ -104,6 +105,8 @@ pub fn load(dir: &Path) -> Result<BookConfig, Error> {
     };
     let mut all_bytes = bytes.clone();
     let mut warnings = Vec::new();
+    // The text of SUMMARY.md when the chapter list comes from it, for error lines.
+    let mut summary_text: Option<String> = None;
     let mut chapters = match meta.extra.remove("chapters") {
         Some(value) => {
             let entries: Vec<Entry> = serde_json::from_value(value).map_err(|e| {
@@ -136,9 +139,10 @@ pub fn load(dir: &Path) -> Result<BookConfig, Error> {
                 });
             }
             let summary = read(&summary_path)?;
-            let summary_text = utf8(&summary_path, &summary)?;
-            let found = summary_chapters(&summary_path, summary_text)?;
+            let text = utf8(&summary_path, &summary)?;
+            let found = summary_chapters(&summary_path, text)?;
             warnings.extend(found.1);
+            summary_text = Some(text.to_string());
             all_bytes.extend_from_slice(&summary);
             found.0
         }
@@ -148,6 +152,35 @@ pub fn load(dir: &Path) -> Result<BookConfig, Error> {
             check_relative(file).map_err(|message| {
                 syntax(&config_path, text, "chapters", message, Some(CHAPTERS_HINT))
             })?;
+        }
+    }
+    // A chapter listed twice would be read, stored and rendered twice (a 1 MB chapter listed
+    // 300 times made a 300 MB text file), and its two site pages would be one file.
+    let mut seen = std::collections::BTreeSet::new();
+    for chapter in &chapters {
+        if let Some(file) = &chapter.file
+            && !seen.insert(file.as_str())
+        {
+            let message = format!("chapter `{file}` is listed more than once");
+            let hint = Some("list each chapter file once");
+            return Err(match &summary_text {
+                None => syntax(&config_path, text, "chapters", message, hint),
+                Some(summary) => {
+                    let line = summary
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, l)| l.contains(file.as_str()))
+                        .nth(1)
+                        .map_or(1, |(i, _)| i + 1);
+                    Error::Syntax {
+                        path: dir.join(SUMMARY_FILE),
+                        line: line as u32,
+                        col: 1,
+                        message,
+                        hint: hint.map(str::to_string),
+                    }
+                }
+            });
         }
     }
     if numbered {
@@ -164,13 +197,6 @@ pub fn load(dir: &Path) -> Result<BookConfig, Error> {
         chapters,
         bytes: all_bytes,
         warnings,
-    })
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
     })
 }
 
@@ -460,7 +486,7 @@ mod tests {
             CONFIG_FILE,
             "title = \"T\"\nnumbered = true\nchapters = [\n  \"intro.md\",\n  { file = \"a.md\", chapters = [\"a/one.md\", \"a/two.md\"] },\n  { title = \"Reference\", chapters = [\"ref.md\"] },\n]\n",
         )]);
-        let config = load(dir.path()).unwrap();
+        let config = load(dir.path(), 1 << 20).unwrap();
         assert_eq!(config.meta.title.as_deref(), Some("T"));
         assert!(config.meta.extra.is_empty(), "{:?}", config.meta.extra);
         assert_eq!(
@@ -485,7 +511,7 @@ mod tests {
                 "# Summary\n\n[Preface](preface.md)\n\n- [One](one.md)\n  - [One A](one/a.md)\n- [Draft]()\n\n# Part Two\n\n- [Two](two%20words.md#x)\n\n[Appendix](appendix.md)\n",
             ),
         ]);
-        let config = load(dir.path()).unwrap();
+        let config = load(dir.path(), 1 << 20).unwrap();
         assert_eq!(
             listing(&config),
             [
@@ -508,14 +534,14 @@ mod tests {
             CONFIG_FILE,
             "title = \"T\"\nchapters = [\"../outside.md\"]\n",
         )]);
-        let err = load(dir.path()).unwrap_err();
+        let err = load(dir.path(), 1 << 20).unwrap_err();
         assert!(
             matches!(&err, Error::Syntax { line: 2, message, .. } if message.contains("outside the book")),
             "{err}"
         );
         let dir = book(&[(CONFIG_FILE, "title = \"T\"\nnumbered = \"yes\"\n")]);
         assert!(matches!(
-            load(dir.path()),
+            load(dir.path(), 1 << 20),
             Err(Error::Syntax { line: 2, .. })
         ));
         let dir = book(&[(
@@ -523,16 +549,16 @@ mod tests {
             "title = \"T\"\nchapters = [{ name = \"x.md\" }]\n",
         )]);
         assert!(matches!(
-            load(dir.path()),
+            load(dir.path(), 1 << 20),
             Err(Error::Syntax { line: 2, .. })
         ));
         let dir = book(&[(CONFIG_FILE, "title = \"T\n")]);
         assert!(matches!(
-            load(dir.path()),
+            load(dir.path(), 1 << 20),
             Err(Error::Syntax { line: 1, .. })
         ));
         let dir = book(&[(CONFIG_FILE, "title = \"T\"\n")]);
-        let err = load(dir.path()).unwrap_err();
+        let err = load(dir.path(), 1 << 20).unwrap_err();
         assert!(err.to_string().contains("no chapter list"), "{err}");
     }
 

@@ -25,7 +25,7 @@ pub use config::{BookConfig, CONFIG_FILE, ChapterRef, SUMMARY_FILE};
 use config::{join_relative, on_disk, parent_dir};
 
 use crate::assets::{Resolved, is_local, resolve_images};
-use crate::read::{read_document, read_input};
+use crate::read::{read_document, read_inside};
 use crate::{Error, Settings};
 
 /// A book read and assembled into one document.
@@ -106,13 +106,16 @@ struct Read {
     title: String,
 }
 
-/// Reads the book in `dir`: `bindery.toml`, the chapter list, and every chapter.
+/// Reads the book in `dir`: `bindery.toml`, the chapter list, and every chapter; its images
+/// and cover are read only inside `root` (the book directory unless `--root` says otherwise).
 ///
 /// A missing or unreadable chapter, or one that is not valid UTF-8 or has invalid front
-/// matter, fails the whole book (its outputs would be incomplete); everything else is a
+/// matter, fails the whole book (its outputs would be incomplete), and so do chapters adding
+/// up to more than `--max-input` bytes (a book is one document); everything else is a
 /// warning.
-pub fn load(dir: &Path, settings: &Settings) -> Result<Book, Error> {
-    let config = config::load(dir)?;
+pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error> {
+    let config = config::load(dir, settings.max_input)?;
+    let mut total: u64 = 0;
     let mut bytes = config.bytes.clone();
     let mut warnings = config.warnings.clone();
     let mut used: BTreeSet<String> = BTreeSet::new();
@@ -135,7 +138,15 @@ pub fn load(dir: &Path, settings: &Settings) -> Result<Book, Error> {
         };
         let path = on_disk(dir, &file);
         let shown = path.display().to_string();
-        let source = read_chapter(dir, &path, settings)?;
+        let source = read_inside(dir, &path, &path, settings.max_input)?;
+        total = total.saturating_add(source.len() as u64);
+        if total > settings.max_input {
+            return Err(Error::TooLarge {
+                path: dir.to_path_buf(),
+                size: Some(total),
+                limit: settings.max_input,
+            });
+        }
         bytes.extend_from_slice(file.as_bytes());
         bytes.extend_from_slice(&(source.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&source);
@@ -269,7 +280,7 @@ pub fn load(dir: &Path, settings: &Settings) -> Result<Book, Error> {
     let resolved = resolve_images(
         &mut document,
         &dir.join(CONFIG_FILE),
-        dir,
+        root,
         settings.asset_limits,
         &mut link_warnings,
     );
@@ -281,30 +292,6 @@ pub fn load(dir: &Path, settings: &Settings) -> Result<Book, Error> {
         warnings,
         layout,
     })
-}
-
-/// Reads a chapter file: inside the book directory (no symlink out of it), within the input
-/// size limit.
-fn read_chapter(dir: &Path, path: &Path, settings: &Settings) -> Result<Vec<u8>, Error> {
-    let io = |e| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
-    let canonical = path.canonicalize().map_err(io)?;
-    let root = dir.canonicalize().map_err(|e| Error::Io {
-        path: dir.to_path_buf(),
-        source: e,
-    })?;
-    if !canonical.starts_with(&root) {
-        return Err(Error::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "the chapter is outside the book directory (a symbolic link out of it)",
-            ),
-        });
-    }
-    read_input(Some(&canonical), path, settings.max_input)
 }
 
 /// `base`, or `base-1`, `base-2`, ... whichever is not used yet (`fallback` for an empty base).
