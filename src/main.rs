@@ -11,8 +11,8 @@ use std::time::Instant;
 use anyhow::Context;
 use bindery_model::RawHtml;
 use bindery_pipeline::{
-    Build, Cache, Event, Format, InputFormat, Paper, Report, Settings, format_warning,
-    write_manifest,
+    Build, Cache, Event, Format, InputFormat, Paper, Report, Settings, escape_for_terminal,
+    format_error, format_warning, write_manifest,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -255,7 +255,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", escape_for_terminal(&format!("{error:#}")));
             ExitCode::from(1)
         }
     }
@@ -361,10 +361,7 @@ fn convert(
 }
 
 fn print_error(error: &bindery_pipeline::Error) {
-    eprintln!("error: {error}");
-    if let Some(hint) = error.hint() {
-        eprintln!("  hint: {hint}");
-    }
+    eprintln!("{}", format_error(error));
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
@@ -453,7 +450,12 @@ fn print_report(report: &Report, render: &RenderArgs, started: Instant) {
             }
         }
         if render.verbose {
-            eprintln!("wrote {} ({} bytes)", output.path.display(), output.bytes);
+            let path = output.path.display().to_string();
+            eprintln!(
+                "wrote {} ({} bytes)",
+                escape_for_terminal(&path),
+                output.bytes
+            );
         }
     }
     for failure in &report.failures {
