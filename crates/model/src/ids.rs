@@ -49,6 +49,21 @@ impl Ids {
         self.used.contains(id)
     }
 
+    /// Marks `id` as used and returns true when it can be kept as it is: made of the
+    /// characters [`Ids::claim`] keeps, not used yet and not a footnote's. The common case
+    /// when checking ids, at the cost of one allocation.
+    pub fn keep(&mut self, id: &str) -> bool {
+        let well_formed = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+        if !well_formed || is_reserved_id(id) || self.used.contains(id) {
+            return false;
+        }
+        self.used.insert(id.to_string());
+        true
+    }
+
     /// A unique id made from `wanted` (`fallback` when `wanted` is empty), marked as used.
     ///
     /// Ids keep to letters and digits of every script, `-`, `_`, `.` and `:` (what slugs and
@@ -56,6 +71,9 @@ impl Ids {
     /// `-`. HTML allows more, but an id also goes into `href="#id"`, the EPUB's navigation and
     /// NCX, where quotes, `%`, `#` or `/` would need escaping everywhere it travels.
     pub fn claim(&mut self, wanted: &str, fallback: &str) -> String {
+        if self.keep(wanted) {
+            return wanted.to_string();
+        }
         let mut base: String = wanted
             .trim()
             .chars()
@@ -154,9 +172,9 @@ fn check_blocks(blocks: &mut [Block], ids: &mut Ids, changes: &mut Changes) {
         let span = block.span;
         match &mut block.kind {
             BlockKind::Heading { attr, content, .. } => {
-                if !attr.id.is_empty() {
+                if !attr.id.is_empty() && !ids.keep(&attr.id) {
                     let new = ids.claim(&attr.id, "section");
-                    if new != attr.id {
+                    {
                         changes.count += 1;
                         if changes.first.is_none() {
                             changes.first = Some((attr.id.clone(), new.clone()));
@@ -255,6 +273,11 @@ mod tests {
             "über-straße_日本.v2:x"
         );
         assert_eq!(ids.claim("", "section"), "section");
+        assert!(ids.keep("kept:as.is_1"));
+        assert!(!ids.keep("kept:as.is_1"), "already used");
+        assert!(!ids.keep("fn-3"), "a footnote's");
+        assert!(!ids.keep("a b"), "white space");
+        assert!(!ids.keep(""));
         assert_eq!(ids.claim("  ", "section"), "section-1");
     }
 
