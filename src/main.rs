@@ -14,7 +14,7 @@ use anyhow::Context;
 use bindery_model::RawHtml;
 use bindery_pipeline::{
     Build, Cache, Event, Format, InputFormat, Isolation, Journal, Paper, Report, Settings, Shard,
-    format_warning,
+    escape_for_terminal, format_error, format_warning,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -331,7 +331,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", escape_for_terminal(&format!("{error:#}")));
             ExitCode::from(1)
         }
     }
@@ -488,10 +488,7 @@ fn convert(
 }
 
 fn print_error(error: &bindery_pipeline::Error) {
-    eprintln!("error: {error}");
-    if let Some(hint) = error.hint() {
-        eprintln!("  hint: {hint}");
-    }
+    eprintln!("{}", format_error(error));
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
@@ -650,7 +647,12 @@ fn print_report(report: &Report, render: &RenderArgs, started: Instant) {
             }
         }
         if render.verbose {
-            eprintln!("wrote {} ({} bytes)", output.path.display(), output.bytes);
+            let path = output.path.display().to_string();
+            eprintln!(
+                "wrote {} ({} bytes)",
+                escape_for_terminal(&path),
+                output.bytes
+            );
         }
     }
     for failure in &report.failures {

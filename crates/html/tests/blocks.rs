@@ -278,32 +278,39 @@ fn skipped_heading_levels_still_nest_sensibly() {
 }
 
 #[test]
-fn unsafe_attributes_are_dropped_with_a_warning() {
+fn unsafe_attributes_never_reach_the_page() {
+    // The writer emits what the model holds; the model's `sanitize` (which every reader
+    // applies) is what drops attributes, so this test renders what a reader would give.
     let block: Block = BlockKind::Heading {
         level: 2,
         attr: bindery_model::Attr {
-            id: "x".into(),
+            id: "fn-1".into(),
             classes: vec!["big".into()],
             attrs: vec![
                 ("data-n".into(), "1".into()),
                 ("onclick".into(), "alert(1)".into()),
                 ("a\"b".into(), "c".into()),
+                ("style".into(), "background:url(https://evil/x.png)".into()),
+                ("title".into(), "first".into()),
+                ("title".into(), "second".into()),
             ],
         },
-        content: vec![text("X")],
+        content: vec![text("X"), Inline::Note(vec![para(vec![text("n")])])],
     }
     .into();
-    let warned = render(
-        &doc(vec![block]),
-        &Assets::new(),
-        resources(),
-        &fragment_options(),
+    let mut document = doc(vec![block]);
+    let warnings = bindery_model::sanitize(&mut document);
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    let warned = render(&document, &Assets::new(), resources(), &fragment_options());
+    let html = warned.output;
+    assert!(
+        html.starts_with(
+            "<h2 id=\"fn-1-1\" class=\"big\" data-n=\"1\" title=\"first\">X<sup class=\"footnote-ref\">\
+             <a href=\"#fn-1\" id=\"fnref-1\""
+        ),
+        "{html}"
     );
-    assert_eq!(
-        warned.output,
-        "<h2 id=\"x\" class=\"big\" data-n=\"1\">X</h2>\n"
-    );
-    assert_eq!(warned.warnings.len(), 2);
+    assert_eq!(html.matches("id=\"fn-1\"").count(), 1, "{html}");
 }
 
 #[test]

@@ -2,24 +2,15 @@
 //!
 //! Both run after `limit_depth`, so the recursion here is bounded by the model's depth limit.
 
-use std::collections::{HashMap, HashSet};
-
-use bindery_model::{Block, BlockKind, Inline, plain_text, slugify};
+use bindery_model::{Block, BlockKind, Ids, Inline, plain_text, slugify};
 
 /// Gives every heading a GitHub-style id, unique in the document: `intro`, `intro-1`,
 /// `intro-2`, in document order; a heading without letters or digits is a `section`.
-/// Headings inside footnotes count too, where each note is placed.
+/// Headings inside footnotes count too, where each note is placed. The ids come from the
+/// model's allocator, which keeps `fn-N` and `fnref-N` for footnotes.
 pub(crate) fn assign_ids(blocks: &mut [Block]) {
-    let mut used = Ids::default();
+    let mut used = Ids::new();
     assign_in_blocks(blocks, &mut used);
-}
-
-/// The ids given so far, and for each base the next suffix to try, so a thousand headings of
-/// one name cost linear time.
-#[derive(Default)]
-struct Ids {
-    used: HashSet<String>,
-    next_suffix: HashMap<String, usize>,
 }
 
 fn assign_in_blocks(blocks: &mut [Block], used: &mut Ids) {
@@ -27,11 +18,7 @@ fn assign_in_blocks(blocks: &mut [Block], used: &mut Ids) {
         match &mut block.kind {
             BlockKind::Heading { attr, content, .. } => {
                 // Notes in a heading come after the heading's own text in reading order.
-                let mut base = slugify(&plain_text(content));
-                if base.is_empty() {
-                    base = "section".to_string();
-                }
-                attr.id = unique(base, used);
+                attr.id = used.claim(&slugify(&plain_text(content)), "section");
                 assign_in_inlines(content, used);
             }
             BlockKind::Plain(content) | BlockKind::Para(content) => {
@@ -82,24 +69,6 @@ fn assign_in_inlines(inlines: &mut [Inline], used: &mut Ids) {
             | Inline::Math { .. } => {}
         }
     }
-}
-
-/// `base`, or `base-1`, `base-2`... whichever is free first; the result is marked as used.
-fn unique(base: String, ids: &mut Ids) -> String {
-    let id = if ids.used.contains(&base) {
-        let next = ids.next_suffix.entry(base.clone()).or_insert(1);
-        loop {
-            let candidate = format!("{base}-{next}");
-            *next += 1;
-            if !ids.used.contains(&candidate) {
-                break candidate;
-            }
-        }
-    } else {
-        base
-    };
-    ids.used.insert(id.clone());
-    id
 }
 
 /// The plain text of the first top-level level-1 heading that has any text.
@@ -162,5 +131,17 @@ mod tests {
                 "section-1"
             ]
         );
+    }
+
+    #[test]
+    fn footnote_ids_are_not_given_to_headings() {
+        let mut blocks = vec![
+            heading(1, "", vec![text("fn-1")]),
+            heading(2, "", vec![text("fn")]),
+            heading(2, "", vec![text("fn")]),
+            heading(2, "", vec![text("fnref 3")]),
+        ];
+        assign_ids(&mut blocks);
+        assert_eq!(ids(&blocks), ["fn-1-1", "fn", "fn_1", "fnref-3-1"]);
     }
 }

@@ -11,8 +11,10 @@
 //!   with a warning), so their recursive walks are safe on untrusted input;
 //! - no link or image points at a `javascript:`, `vbscript:`, `file:` or non-image `data:` URL
 //!   (such links are dropped, keeping their text, with a warning) in either dialect;
-//! - headings carry unique GitHub-style ids (Markdown dialect);
-//! - footnotes sit where they are referenced, as `Inline::Note`.
+//! - headings carry unique GitHub-style ids (Markdown dialect), never a footnote's id;
+//! - footnotes sit where they are referenced, as `Inline::Note`;
+//! - everything [`bindery_model::sanitize`] promises: no control character in any text, a
+//!   valid BCP 47 `lang` or none.
 
 mod convert;
 mod front_matter;
@@ -21,7 +23,7 @@ mod references;
 
 use std::path::Path;
 
-use bindery_model::{Document, Warned, limit_depth};
+use bindery_model::{Document, Warned, limit_depth, sanitize};
 
 /// Which Markdown is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -99,7 +101,8 @@ pub fn parse_toml_metadata(source: &str) -> Result<bindery_model::Metadata, Read
 /// Reads a Markdown document into the model.
 ///
 /// The returned warnings cover dropped dangerous URLs, unreferenced footnote definitions,
-/// flattened nesting, reference links the parser stopped expanding, and unclosed front matter;
+/// flattened nesting, reference links the parser stopped expanding, unclosed front matter,
+/// and what [`bindery_model::sanitize`] changed (control characters, an invalid `lang`);
 /// each carries a source span where there is one. Spans are 1-based file lines and byte
 /// columns, front matter included.
 pub fn parse(source: &str, options: &ReadOptions) -> Result<Warned<Document>, ReadError> {
@@ -138,6 +141,7 @@ pub fn parse(source: &str, options: &ReadOptions) -> Result<Warned<Document>, Re
                 .map(|stem| stem.to_string_lossy().into_owned())
         });
     }
+    warnings.extend(sanitize(&mut document));
     Ok(Warned {
         output: document,
         warnings,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Document, Warned, limit_depth};
+use crate::{Document, Warned, limit_depth, sanitize};
 
 /// The version of the JSON form; [`from_json`] accepts the same major version only.
 pub const API_VERSION: &str = "1.0";
@@ -63,7 +63,9 @@ pub fn to_json(document: &Document) -> String {
     serde_json::to_string_pretty(&envelope).expect("the model always serialises")
 }
 
-/// Loads a document, checks its API version and flattens nesting deeper than [`crate::MAX_DEPTH`].
+/// Loads a document, checks its API version, flattens nesting deeper than [`crate::MAX_DEPTH`]
+/// and applies [`sanitize`]: the JSON form can be written by anyone, so it gets every check
+/// a Markdown document gets (URLs, control characters, language, attributes, ids).
 ///
 /// serde_json refuses input nested deeper than 128 JSON levels with an error, so the loader
 /// never recurses without bound.
@@ -75,7 +77,8 @@ pub fn from_json(json: &str) -> Result<Warned<Document>, JsonError> {
         });
     }
     let mut document = envelope.document;
-    let warnings = limit_depth(&mut document).into_iter().collect();
+    let mut warnings: Vec<_> = limit_depth(&mut document).into_iter().collect();
+    warnings.extend(sanitize(&mut document));
     Ok(Warned {
         output: document,
         warnings,

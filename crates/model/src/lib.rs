@@ -5,14 +5,22 @@
 //! `Send + Sync`, and has a JSON form carrying [`API_VERSION`] ([`to_json`], [`from_json`]).
 //!
 //! Depth is bounded once, here: [`limit_depth`] flattens anything nested deeper than
-//! [`MAX_DEPTH`], so every recursive walk in a renderer is safe on untrusted input.
+//! [`MAX_DEPTH`], so every recursive walk in a renderer is safe on untrusted input. So is
+//! what any output may hold: [`sanitize`] removes dangerous URLs and control characters,
+//! checks the language tag, filters heading attributes and makes heading ids unique and
+//! distinct from footnote ids ([`Ids`]).
 
 mod asset;
+mod attrs;
+mod controls;
 mod depth;
+mod ids;
 mod json;
+mod lang;
 mod meta;
 mod node;
 mod raw;
+mod sanitize;
 mod text;
 mod url;
 mod walk;
@@ -21,14 +29,18 @@ mod warning;
 pub mod build;
 
 pub use asset::{Asset, Assets};
+pub use controls::is_forbidden_char;
 pub use depth::{MAX_DEPTH, limit_depth};
+pub use ids::{Ids, footnote_id, footnote_ref_id, is_reserved_id};
 pub use json::{API_VERSION, JsonError, from_json, to_json};
+pub use lang::valid_language_tag;
 pub use meta::Metadata;
 pub use node::{
     AlertKind, Alignment, Attr, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
     ListItem, Table, Target,
 };
 pub use raw::{RawHtml, apply_raw_html};
+pub use sanitize::{sanitize, sanitize_metadata};
 pub use text::{plain_text, slugify, splice};
 pub use url::{dangerous_scheme, drop_dangerous_urls};
 pub use walk::{walk_block_lists_mut, walk_inline_lists_mut, walk_own_inline_lists_mut};

@@ -30,13 +30,16 @@ impl Document {
 /// Identifier, classes and key-value attributes of a heading (pandoc's `Attr`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Attr {
-    /// The element id (a heading's anchor); empty when there is none.
+    /// The element id (a heading's anchor); empty when there is none. Unique in the
+    /// document and never a footnote's (see [`Ids`](crate::Ids)).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
     /// Classes, in source order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<String>,
-    /// Other attributes, in source order.
+    /// Other attributes, in source order. [`sanitize`](crate::sanitize) keeps only an
+    /// allow-list (`title`, `lang`, `dir`, `translate`, `data-*`), each name once (the first),
+    /// in lower case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attrs: Vec<(String, String)>,
 }

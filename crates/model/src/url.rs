@@ -1,8 +1,48 @@
 //! URL safety in the model, so that no renderer has to remember it: links and images whose
-//! scheme can run code or read local files are removed (their text is kept).
+//! scheme can run code or read local files, or whose URL holds a control character, are
+//! removed (their text is kept).
 
+use crate::controls::is_forbidden_char;
 use crate::walk::{walk_block_lists_mut, walk_own_inline_lists_mut};
 use crate::{Block, Inline, Warning};
+
+/// Why a URL is refused.
+enum Refusal {
+    /// Its scheme can run code or read local files.
+    Scheme(&'static str),
+    /// It holds a control character or noncharacter: no working URL does, and it would carry
+    /// a terminal escape sequence into plain text and into diagnostics.
+    Controls,
+}
+
+fn refusal(url: &str) -> Option<Refusal> {
+    if url.chars().any(is_forbidden_char) {
+        return Some(Refusal::Controls);
+    }
+    dangerous_scheme(url).map(Refusal::Scheme)
+}
+
+impl Refusal {
+    /// The warning for a dropped link (`what` = "link", keeping "its text") or image.
+    fn message(&self, url: &str, what: &str, kept: &str) -> String {
+        match self {
+            Refusal::Scheme(scheme) => format!("dropped a {scheme}: {what} ({kept} is kept)"),
+            // The URL is quoted as it is: whoever prints a warning escapes control
+            // characters (see `bindery_pipeline::format_warning`).
+            Refusal::Controls => {
+                let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!(
+                    "dropped {article} {what} whose URL `{url}` holds control characters \
+                     ({kept} is kept)"
+                )
+            }
+        }
+    }
+}
 
 /// The dangerous scheme `url` uses (`"javascript"`, `"data"`...), or `None` when it is safe.
 ///
@@ -45,8 +85,9 @@ pub fn dangerous_scheme(url: &str) -> Option<&'static str> {
     }
 }
 
-/// Removes every link and image with a dangerous URL, keeping the link text or the alt text;
-/// one warning per removal, at the enclosing block.
+/// Removes every link and image with a dangerous URL (see [`dangerous_scheme`]) or with a
+/// control character or noncharacter in its URL, keeping the link text or the alt text; one
+/// warning per removal, at the enclosing block.
 pub fn drop_dangerous_urls(blocks: &mut Vec<Block>) -> Vec<Warning> {
     let mut warnings = Vec::new();
     walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
@@ -55,7 +96,7 @@ pub fn drop_dangerous_urls(blocks: &mut Vec<Block>) -> Vec<Warning> {
             walk_own_inline_lists_mut(block, &mut |inlines: &mut Vec<Inline>| {
                 let unsafe_here = inlines.iter().any(|i| match i {
                     Inline::Link { target, .. } | Inline::Image { target, .. } => {
-                        dangerous_scheme(&target.url).is_some()
+                        refusal(&target.url).is_some()
                     }
                     _ => false,
                 });
@@ -66,25 +107,33 @@ pub fn drop_dangerous_urls(blocks: &mut Vec<Block>) -> Vec<Warning> {
                 for inline in std::mem::take(inlines) {
                     match inline {
                         Inline::Link {
-                            target, content, ..
-                        } if dangerous_scheme(&target.url).is_some() => {
-                            let scheme = dangerous_scheme(&target.url).unwrap_or_default();
-                            warnings.push(Warning::new(
-                                format!("dropped a {scheme}: link (its text is kept)"),
-                                span,
-                            ));
-                            out.extend(content);
-                        }
-                        Inline::Image { target, alt }
-                            if dangerous_scheme(&target.url).is_some() =>
-                        {
-                            let scheme = dangerous_scheme(&target.url).unwrap_or_default();
-                            warnings.push(Warning::new(
-                                format!("dropped a {scheme}: image (its alt text is kept)"),
-                                span,
-                            ));
-                            out.extend(alt);
-                        }
+                            target,
+                            content,
+                            autolink,
+                        } => match refusal(&target.url) {
+                            Some(refusal) => {
+                                warnings.push(Warning::new(
+                                    refusal.message(&target.url, "link", "its text"),
+                                    span,
+                                ));
+                                out.extend(content);
+                            }
+                            None => out.push(Inline::Link {
+                                target,
+                                content,
+                                autolink,
+                            }),
+                        },
+                        Inline::Image { target, alt } => match refusal(&target.url) {
+                            Some(refusal) => {
+                                warnings.push(Warning::new(
+                                    refusal.message(&target.url, "image", "its alt text"),
+                                    span,
+                                ));
+                                out.extend(alt);
+                            }
+                            None => out.push(Inline::Image { target, alt }),
+                        },
                         other => out.push(other),
                     }
                 }
@@ -131,6 +180,30 @@ mod tests {
         ] {
             assert_eq!(dangerous_scheme(url), None, "{url:?}");
         }
+    }
+
+    #[test]
+    fn urls_with_control_characters_are_dropped_and_quoted_in_the_warning() {
+        let mut blocks = vec![para(vec![
+            image("\u{1b}[2J\u{1b}]0;PWNED\u{7}red.png", vec![text("x")]),
+            link("https://a\u{85}b", vec![text("y")]),
+            link("https://a\tb", vec![text("tab is not a control here")]),
+        ])];
+        let warnings = drop_dangerous_urls(&mut blocks);
+        assert_eq!(warnings.len(), 2);
+        assert_eq!(
+            warnings[0].message,
+            "dropped an image whose URL `\u{1b}[2J\u{1b}]0;PWNED\u{7}red.png` holds control \
+             characters (its alt text is kept)"
+        );
+        assert_eq!(
+            blocks,
+            vec![para(vec![
+                text("x"),
+                text("y"),
+                link("https://a\tb", vec![text("tab is not a control here")]),
+            ])]
+        );
     }
 
     #[test]

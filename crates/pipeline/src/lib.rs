@@ -191,22 +191,94 @@ fn over(size: Option<u64>) -> String {
     }
 }
 
-/// Formats a warning as `warning: path:line:col: message` with an indented hint line.
+/// Formats a warning as `warning: path:line:col: message` with an indented hint line, every
+/// part passed through [`escape_for_terminal`]: paths, messages and hints quote the input
+/// (an image URL, a file name), and the input must not drive the terminal.
 pub fn format_warning(path: &std::path::Path, warning: &Warning) -> String {
     let path = warning.file.as_deref().map_or(path, std::path::Path::new);
     let mut out = format!("warning: {}", location(path, warning.span));
     out.push_str(": ");
-    out.push_str(&warning.message);
+    out.push_str(&escape_for_terminal(&warning.message));
     if let Some(hint) = &warning.hint {
         out.push_str("\n  hint: ");
-        out.push_str(hint);
+        out.push_str(&escape_for_terminal(hint));
     }
     out
 }
 
+/// Formats an error as `error: message` with an indented hint line, escaped as
+/// [`format_warning`] does.
+pub fn format_error(error: &Error) -> String {
+    let mut out = format!("error: {}", escape_for_terminal(&error.to_string()));
+    if let Some(hint) = error.hint() {
+        out.push_str("\n  hint: ");
+        out.push_str(&escape_for_terminal(hint));
+    }
+    out
+}
+
+/// `text` with every character that could drive a terminal or reorder what it shows written
+/// as a Rust escape (`\u{1b}`, `\n`, `\u{202e}`): the C0 and C1 controls and DEL, line
+/// breaks included (a file name with a newline must not start a line of its own), and the
+/// bidirectional embeddings, overrides and isolates. Everything else is kept, non-ASCII
+/// included. Borrowed when there is nothing to escape.
+pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_terminal_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_terminal_control(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The characters [`escape_for_terminal`] escapes: C0 and C1 controls, DEL, and the
+/// bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+pub fn is_terminal_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn location(path: &std::path::Path, span: Option<Span>) -> String {
+    let shown = path.display().to_string();
+    let path = escape_for_terminal(&shown);
     match span {
-        Some(span) => format!("{}:{}:{}", path.display(), span.line, span.col),
-        None => path.display().to_string(),
+        Some(span) => format!("{path}:{}:{}", span.line, span.col),
+        None => path.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_cannot_drive_the_terminal() {
+        let warning = Warning::new(
+            "dropped an image whose URL `\u{1b}[2J\u{1b}]0;PWNED\u{7}red.png` holds control characters",
+            Some(Span::point(1, 1)),
+        )
+        .with_hint("a\u{9b}b\u{202e}c");
+        let shown = format_warning(std::path::Path::new("in/x\u{1b}[31m\n.md"), &warning);
+        assert_eq!(
+            shown,
+            "warning: in/x\\u{1b}[31m\\n.md:1:1: dropped an image whose URL \
+             `\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}red.png` holds control characters\n  \
+             hint: a\\u{9b}b\\u{202e}c"
+        );
+        let error = Error::Render {
+            path: "a\u{7}.md".into(),
+            format: Format::Html,
+            message: "bad\u{1b}".into(),
+        };
+        assert_eq!(format_error(&error), "error: a\\u{7}.md: html: bad\\u{1b}");
+        assert!(matches!(
+            escape_for_terminal("plain ünïcode, tab-free"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

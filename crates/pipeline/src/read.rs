@@ -181,8 +181,6 @@ pub fn read_document(
                     hint: Some("the JSON form is what `bindery ast` prints".into()),
                 }
             })?;
-            let dropped = bindery_model::drop_dangerous_urls(&mut warned.output.blocks);
-            warned.warnings.extend(dropped);
             if warned.output.meta.title.is_none() {
                 warned.output.meta.title =
                     path.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -204,6 +202,10 @@ pub fn read_document(
     for (key, value) in &settings.metadata {
         warned.output.meta.set(key, value);
     }
+    // The reader checked the document (`bindery_model::sanitize`); the metadata set since
+    // (`-M`, a JSON document's title from its file name) gets the same checks.
+    let checked = bindery_model::sanitize_metadata(&mut warned.output.meta);
+    warned.warnings.extend(checked);
     if let Some(w) = apply_raw_html(&mut warned.output, settings.raw_html) {
         warned.warnings.push(w);
     }
@@ -271,6 +273,31 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn metadata_set_after_reading_is_checked_too() {
+        // A JSON document's title comes from its file name, and `-M` comes after the reader:
+        // both get the model's checks.
+        let settings = Settings {
+            input: InputFormat::Json,
+            metadata: vec![
+                ("author".into(), "A\u{1b}[2J".into()),
+                ("lang".into(), "en\"><script>".into()),
+            ],
+            ..Settings::default()
+        };
+        let doc = read_document(
+            Path::new("in/t\u{7}.json"),
+            br#"{"bindery-api-version": "1.0", "blocks": []}"#,
+            &settings,
+        )
+        .unwrap();
+        let meta = &doc.output.meta;
+        assert_eq!(meta.title.as_deref(), Some("t\u{fffd}"));
+        assert_eq!(meta.authors, ["A\u{fffd}[2J"]);
+        assert_eq!(meta.lang, None);
+        assert_eq!(doc.warnings.len(), 2, "{:?}", doc.warnings);
     }
 
     #[test]

@@ -13,11 +13,11 @@
 mod config;
 pub(crate) mod site;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use bindery_model::{
-    Attr, Block, BlockKind, Document, Inline, Span, Warning, plain_text, slugify,
+    Attr, Block, BlockKind, Document, Ids, Inline, Span, Warning, plain_text, slugify,
     walk_block_lists_mut, walk_own_inline_lists_mut,
 };
 
@@ -118,7 +118,7 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
     let mut total: u64 = 0;
     let mut bytes = config.bytes.clone();
     let mut warnings = config.warnings.clone();
-    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut used = Ids::new();
     let mut chapters: Vec<Read> = Vec::new();
     let mut lines = Vec::new();
     let mut next_line: u32 = 0;
@@ -273,6 +273,9 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
     for (key, value) in &settings.metadata {
         document.meta.set(key, value);
     }
+    // The chapters were checked as they were read; the book's metadata, the titles from
+    // SUMMARY.md and from file names were not (`bindery_model::sanitize` is idempotent).
+    link_warnings.extend(bindery_model::sanitize(&mut document));
     let layout = Layout {
         chapters: pages,
         lines,
@@ -294,17 +297,10 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
     })
 }
 
-/// `base`, or `base-1`, `base-2`, ... whichever is not used yet (`fallback` for an empty base).
-fn unique(used: &mut BTreeSet<String>, base: &str, fallback: &str) -> String {
-    let base = if base.is_empty() { fallback } else { base };
-    let mut candidate = base.to_string();
-    let mut n = 1;
-    while used.contains(&candidate) {
-        candidate = format!("{base}-{n}");
-        n += 1;
-    }
-    used.insert(candidate.clone());
-    candidate
+/// `base`, or `base-1`, `base-2`, ... whichever is not used yet and not a footnote's id
+/// (`fallback` for an empty base): the model's one id allocator.
+fn unique(used: &mut Ids, base: &str, fallback: &str) -> String {
+    used.claim(base, fallback)
 }
 
 /// Calls `f` with the level, attributes and content of every heading, in document order
