@@ -165,14 +165,7 @@ fn four_concurrent_shards_make_what_one_run_makes() {
             .unwrap()
         })
         .collect();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    wait_for_success(children);
     // Each shard made some of the outputs, and no output was made by two.
     let mut all = Vec::new();
     for i in 0..4 {
@@ -418,14 +411,7 @@ fn two_processes_share_one_cache() {
                 .unwrap()
         })
         .collect();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    wait_for_success(children);
     assert_same_files(outs[0].path(), outs[1].path());
     let mut entries = 0;
     for dir in std::fs::read_dir(cache.path()).unwrap() {
@@ -596,4 +582,17 @@ fn the_cache_keeps_documents_with_the_same_text_apart() {
         "{stderr}"
     );
     assert!(!stderr.contains("two/omega.md"), "{stderr}");
+}
+
+/// Waits for every process and asserts that each succeeded, showing the stderr of one that did
+/// not.
+fn wait_for_success(children: Vec<Child>) {
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

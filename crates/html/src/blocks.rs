@@ -230,15 +230,6 @@ impl<'a> Writer<'a> {
         self.push("</code></pre>\n");
     }
 
-    /// The code blocks met so far that would be highlighted, as (language, code), and forgets
-    /// them: see [`crate::code_to_highlight`].
-    pub(crate) fn take_deferred(&mut self) -> Vec<(String, String)> {
-        self.deferred_code
-            .drain(..)
-            .map(|(_, lang, code)| (lang.to_owned(), code.to_owned()))
-            .collect()
-    }
-
     /// Highlights the deferred code blocks, one after another, and splices them into the
     /// output in document order. The writer stays sequential (shared/DESIGN.md, point 9): a
     /// large document's blocks are highlighted ahead as separate jobs by the pipeline

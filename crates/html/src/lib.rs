@@ -31,7 +31,7 @@ mod page;
 
 use std::collections::BTreeMap;
 
-use bindery_model::{Assets, Block, Document, Metadata, Warned};
+use bindery_model::{Assets, Block, BlockKind, Document, Metadata, Warned};
 
 pub use crate::highlight::Resources;
 use crate::page::Head;
@@ -132,7 +132,7 @@ pub fn render(
 }
 
 /// The code blocks of `document` the writer would highlight, as (language, code), in document
-/// order; empty with [`Options::highlight`] off. The pipeline highlights them ahead, as jobs of
+/// order (notes after the block that holds them); empty with [`Options::highlight`] off. The pipeline highlights them ahead, as jobs of
 /// its own ([`Resources::prepare`]), when a document has enough code to be worth spreading over
 /// the workers, and drops them from the memo once the document is written
 /// ([`Resources::forget`]).
@@ -141,14 +141,24 @@ pub fn code_to_highlight(
     resources: &Resources,
     options: &Options,
 ) -> Vec<(String, String)> {
+    let mut code = Vec::new();
     if !options.highlight {
-        return Vec::new();
+        return code;
     }
-    let assets = Assets::new();
-    let mut writer = crate::blocks::Writer::new(options, &assets, resources);
-    writer.blocks(&document.blocks);
-    writer.footnotes();
-    writer.take_deferred()
+    // A walk of the model, not a render: the pipeline asks this of every document.
+    bindery_model::for_each_block(&document.blocks, &mut |block| {
+        if let BlockKind::CodeBlock {
+            lang: Some(lang),
+            text,
+            ..
+        } = &block.kind
+            && !lang.is_empty()
+            && resources.knows(lang)
+        {
+            code.push((lang.clone(), text.clone()));
+        }
+    });
+    code
 }
 
 /// Renders one chapter as a page of its own (a full page, or its body alone when

@@ -43,5 +43,7 @@ pub use raw::{RawHtml, apply_raw_html};
 pub use sanitize::{sanitize, sanitize_metadata};
 pub use text::{plain_text, slugify, splice};
 pub use url::{dangerous_scheme, drop_dangerous_urls};
-pub use walk::{walk_block_lists_mut, walk_inline_lists_mut, walk_own_inline_lists_mut};
+pub use walk::{
+    for_each_block, walk_block_lists_mut, walk_inline_lists_mut, walk_own_inline_lists_mut,
+};
 pub use warning::{Span, Warned, Warning};

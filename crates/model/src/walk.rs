@@ -107,3 +107,94 @@ fn walk_own_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
         | BlockKind::ThematicBreak => {}
     }
 }
+
+/// Calls `f` with every block of the tree, notes included, each before the blocks inside it:
+/// the read-only walk for questions about a document (which code blocks it holds, say).
+pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
+    for block in blocks {
+        f(block);
+        match &block.kind {
+            BlockKind::BlockQuote(children)
+            | BlockKind::Alert {
+                blocks: children, ..
+            } => for_each_block(children, f),
+            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
+                for item in items {
+                    for_each_block(&item.blocks, f);
+                }
+            }
+            BlockKind::DefinitionList(items) => {
+                for item in items {
+                    blocks_in_notes(&item.term, f);
+                    for definition in &item.definitions {
+                        for_each_block(definition, f);
+                    }
+                }
+            }
+            BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
+                blocks_in_notes(c, f)
+            }
+            BlockKind::Table(t) => {
+                for cell in t.head.iter().chain(t.rows.iter().flatten()) {
+                    blocks_in_notes(cell, f);
+                }
+            }
+            BlockKind::CodeBlock { .. } | BlockKind::RawBlock { .. } | BlockKind::ThematicBreak => {
+            }
+        }
+    }
+}
+
+/// [`for_each_block`] over the notes inside `inlines`, at any inline depth.
+fn blocks_in_notes<'a>(inlines: &'a [Inline], f: &mut impl FnMut(&'a Block)) {
+    for inline in inlines {
+        match inline {
+            Inline::Note(blocks) => for_each_block(blocks, f),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => blocks_in_notes(c, f),
+            Inline::Link { content, .. } => blocks_in_notes(content, f),
+            Inline::Image { alt, .. } => blocks_in_notes(alt, f),
+            Inline::Text(_)
+            | Inline::SoftBreak
+            | Inline::LineBreak
+            | Inline::Code(_)
+            | Inline::Raw { .. }
+            | Inline::Math { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Table;
+    use crate::build::{block_quote, bullet_list, code_block, emph, para, text};
+
+    /// Every block is met once, parents first, including those in notes inside table cells,
+    /// emphasis, lists and quotes.
+    #[test]
+    fn for_each_block_meets_every_block_and_the_notes() {
+        let note = |code: &str| Inline::Note(vec![code_block(Some("c"), code)]);
+        let blocks = vec![
+            code_block(None, "1"),
+            block_quote(vec![bullet_list(vec![vec![code_block(None, "2")]])]),
+            para(vec![text("x"), emph(vec![note("3")])]),
+            BlockKind::Table(Table {
+                aligns: Vec::new(),
+                head: vec![vec![note("4")]],
+                rows: vec![vec![vec![note("5")]]],
+            })
+            .into(),
+        ];
+        let mut code = Vec::new();
+        let mut count = 0;
+        for_each_block(&blocks, &mut |block| {
+            count += 1;
+            if let BlockKind::CodeBlock { text, .. } = &block.kind {
+                code.push(text.as_str());
+            }
+        });
+        assert_eq!(code, ["1", "2", "3", "4", "5"]);
+        // 4 top-level blocks, the list and its code, and 3 notes' code blocks.
+        assert_eq!(count, 4 + 2 + 3);
+    }
+}
