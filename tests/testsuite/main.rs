@@ -11,4 +11,5 @@ mod golden;
 mod guide;
 mod hostile;
 mod pathological;
+mod safety_inputs;
 mod validators;

@@ -13,6 +13,7 @@ mod json;
 mod meta;
 mod node;
 mod raw;
+mod svg;
 mod text;
 mod url;
 mod walk;
@@ -29,6 +30,7 @@ pub use node::{
     ListItem, Table, Target,
 };
 pub use raw::{RawHtml, apply_raw_html};
+pub use svg::svg_problem;
 pub use text::{plain_text, slugify, splice};
 pub use url::{dangerous_scheme, drop_dangerous_urls};
 pub use walk::{walk_block_lists_mut, walk_inline_lists_mut, walk_own_inline_lists_mut};

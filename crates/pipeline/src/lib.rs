@@ -9,6 +9,7 @@
 mod assets;
 pub mod book;
 mod cache;
+mod copy;
 mod format;
 mod manifest;
 mod plan;

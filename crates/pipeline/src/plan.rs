@@ -76,7 +76,9 @@ pub fn plan(inputs: &[PathBuf], root: Option<&Path>) -> Plan {
             let source = result.err().unwrap_or_else(|| {
                 std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory")
             });
-            planned.failures.push((root.clone(), root_error(root, source)));
+            planned
+                .failures
+                .push((root.clone(), root_error(root, source)));
             return planned;
         }
     };

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use bindery_model::{Document, Warning};
 use rayon::prelude::*;
 
-use crate::assets::{Resolved, resolve_images};
+use crate::assets::{Resolved, resolve_images, resolve_images_keeping_urls};
 use crate::book::{self, Layout};
 use crate::cache::{Cache, sha256_hex};
+use crate::copy::copy_images;
 use crate::plan::{Source, SourceKind, find_collisions, plan};
 use crate::read::{read_document, read_input};
 use crate::write::write_atomic;
@@ -355,7 +356,7 @@ fn make_output(
     };
     write_atomic(&path, &bytes)?;
     if format == Format::Html && !cx.settings.html.embed_resources {
-        copy_images(&loaded.resolved, &path, &cx.request.out_dir, &cx.copied)?;
+        copy_images(&loaded.resolved, &path, &cx.copied)?;
     }
     let warnings = match &loaded.layout {
         Some(layout) => warnings.into_iter().map(|w| layout.locate(w)).collect(),
@@ -520,54 +521,6 @@ fn guarded<T>(path: &Path, what: &str, f: impl FnOnce() -> Result<T, Error>) -> 
     })
 }
 
-/// Copies the images an HTML page references beside it, at the same relative URL, once per
-/// run; never outside the output directory.
-fn copy_images(
-    resolved: &Resolved,
-    page: &Path,
-    out_dir: &Path,
-    copied: &Mutex<BTreeSet<PathBuf>>,
-) -> Result<(), Error> {
-    let page_dir = page.parent().unwrap_or(Path::new(""));
-    for (url, asset) in &resolved.assets {
-        let url_path = url.split(['?', '#']).next().unwrap_or(url);
-        let Some(dest) = normalize(&page_dir.join(url_path)) else {
-            continue;
-        };
-        let Some(out) = normalize(out_dir) else {
-            continue;
-        };
-        if !dest.starts_with(&out) || dest == out {
-            continue;
-        }
-        let first_time = copied
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(dest.clone());
-        if first_time {
-            write_atomic(&dest, &asset.data)?;
-        }
-    }
-    Ok(())
-}
-
-/// Resolves `.` and `..` lexically; `None` when `..` would climb above the start.
-fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    Some(out)
-}
-
 /// Converts one input (`None`: standard input) to one output (`None`: standard output).
 ///
 /// A book directory (holding `bindery.toml`) converts to one file of the whole book; HTML
@@ -591,7 +544,14 @@ pub fn convert(
         .and_then(Path::parent)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let resolved = resolve_images(
+    // Written to a file, an HTML page gets its images copied beside it under the names
+    // bindery chooses; on standard output it keeps the URLs as written.
+    let resolve = if output.is_some() {
+        resolve_images
+    } else {
+        resolve_images_keeping_urls
+    };
+    let resolved = resolve(
         &mut document,
         input.unwrap_or(Path::new("./stdin")),
         root.unwrap_or(default_root),
@@ -644,11 +604,7 @@ fn write_converted(
         Some(path) => {
             write_atomic(path, bytes)?;
             if format == Format::Html && !settings.html.embed_resources {
-                let out_dir = path
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                copy_images(resolved, path, out_dir, &Mutex::new(BTreeSet::new()))?;
+                copy_images(resolved, path, &Mutex::new(BTreeSet::new()))?;
             }
         }
         None => {
