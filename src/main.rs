@@ -209,7 +209,7 @@ struct RenderArgs {
     #[arg(long, value_name = "N", default_value_t = 72, global = true)]
     columns: usize,
     /// Images and other resources are read only inside DIR [default: each input directory]
-    #[arg(long, value_name = "DIR", global = true)]
+    #[arg(long, value_name = "DIR", global = true, value_parser = existing_dir)]
     root: Option<PathBuf>,
     /// EPUB: start a new chapter file at each heading of level N or above (0: one file).
     #[arg(long, value_name = "N", default_value_t = 1, global = true)]
@@ -260,6 +260,16 @@ enum RawHtmlArg {
     Escape,
     Strip,
     Keep,
+}
+
+/// `--root` must name a directory: one that does not exist would confine nothing.
+fn existing_dir(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    if path.is_dir() {
+        Ok(path)
+    } else {
+        Err(format!("`{s}` is not a directory"))
+    }
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

@@ -11,6 +11,7 @@ mod golden;
 mod guide;
 mod hostile;
 mod pathological;
+mod safety_inputs;
 mod safety_output;
 mod scale;
 mod shard;

@@ -1,5 +1,6 @@
 //! Deciding whether markup from outside the writer may go into the package as it is: raw
-//! HTML (kept only with `--raw-html keep`) and SVG images.
+//! HTML (kept only with `--raw-html keep`). SVG images are checked by
+//! [`bindery_model::svg_problem`], the check every output shares.
 //!
 //! EPUB readers reject content documents that are not well-formed XML, and EPUBCheck also
 //! validates the HTML content model, flags references to resources outside the package and
@@ -245,97 +246,6 @@ fn attributes_safe(start: &BytesStart, element: &str) -> bool {
     true
 }
 
-/// Why an SVG image cannot go into the package, or `None` when it can.
-///
-/// EPUB allows SVG images, but one that runs script or pulls in outside resources would be
-/// flagged by EPUBCheck (and is unsafe to ship): it must parse as XML with an `svg` root and
-/// have no `script` or `foreignObject`, no event handler attributes, no `href` that is not a
-/// local `#fragment`, no CSS `url()` that is not one, and no entity declarations.
-pub(crate) fn svg_problem(data: &[u8]) -> Option<&'static str> {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return Some("it is not UTF-8");
-    };
-    let mut reader = Reader::from_str(text);
-    reader.config_mut().check_end_names = true;
-    let mut seen_root = false;
-    let mut in_style = false;
-    loop {
-        let event = match reader.read_event() {
-            Ok(event) => event,
-            Err(_) => return Some("it is not well-formed XML"),
-        };
-        match event {
-            Event::Start(start) | Event::Empty(start) => {
-                let name = start.local_name();
-                let name = name.as_ref();
-                if !seen_root && name != b"svg" {
-                    return Some("its root element is not `svg`");
-                }
-                seen_root = true;
-                if name.eq_ignore_ascii_case(b"script")
-                    || name.eq_ignore_ascii_case(b"foreignObject")
-                {
-                    return Some("it contains script or foreign content");
-                }
-                in_style = name == b"style";
-                for attribute in start.attributes() {
-                    let Ok(attribute) = attribute else {
-                        return Some("it is not well-formed XML");
-                    };
-                    let key = attribute.key.local_name();
-                    let key = key.as_ref();
-                    let Ok(value) = attribute.unescape_value() else {
-                        return Some("it is not well-formed XML");
-                    };
-                    if key.len() > 2 && key[..2].eq_ignore_ascii_case(b"on") {
-                        return Some("it has event handler attributes");
-                    }
-                    if key == b"href" && !value.trim_start().starts_with('#') {
-                        return Some("it refers to resources outside itself");
-                    }
-                    if has_outside_url(&value) {
-                        return Some("it refers to resources outside itself");
-                    }
-                }
-            }
-            Event::Text(content) => {
-                if in_style && has_outside_url(&String::from_utf8_lossy(&content)) {
-                    return Some("its styles refer to resources outside itself");
-                }
-            }
-            Event::CData(content) => {
-                if in_style && has_outside_url(&String::from_utf8_lossy(&content)) {
-                    return Some("its styles refer to resources outside itself");
-                }
-            }
-            Event::End(_) => in_style = false,
-            Event::DocType(doctype) => {
-                if doctype
-                    .windows(8)
-                    .any(|w| w.eq_ignore_ascii_case(b"<!ENTITY"))
-                {
-                    return Some("it declares entities");
-                }
-            }
-            Event::GeneralRef(_) | Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
-            Event::Eof => return (!seen_root).then_some("it has no `svg` element"),
-        }
-    }
-}
-
-/// True when CSS or an attribute value uses `url(...)` or `@import` for anything but a
-/// local `#fragment`.
-fn has_outside_url(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    if lower.contains("@import") {
-        return true;
-    }
-    lower.match_indices("url(").any(|(i, _)| {
-        let rest = lower[i + 4..].trim_start_matches([' ', '\t', '\n', '\r', '"', '\'']);
-        !rest.starts_with('#')
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,28 +294,6 @@ mod tests {
             ("<svg><circle r=\"1\"/></svg>", Context::Block),
         ] {
             assert!(!is_safe_html(html, context), "{html}");
-        }
-    }
-
-    #[test]
-    fn svg_checks() {
-        let ok = br##"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs><g id="a"/></defs><use xlink:href="#a"/><rect fill="url(#g)"/></svg>"##;
-        assert_eq!(svg_problem(ok), None);
-        for bad in [
-            &br#"<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>"#[..],
-            br#"<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>"#,
-            br#"<svg xmlns="http://www.w3.org/2000/svg"><image href="http://x/y.png"/></svg>"#,
-            br#"<svg xmlns="http://www.w3.org/2000/svg"><style>@import "x.css";</style></svg>"#,
-            br#"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(x.svg#g)"/></svg>"#,
-            br#"<svg><g></svg>"#,
-            br#"<html/>"#,
-            br#"<!DOCTYPE svg [<!ENTITY x "y">]><svg/>"#,
-        ] {
-            assert!(
-                svg_problem(bad).is_some(),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
         }
     }
 }

@@ -18,7 +18,8 @@ use bindery_model::{
     ListItem, Span, Table, Target, Warning, plain_text, splice,
 };
 use typst::foundations::Bytes;
-use typst::visualize::ImageFormat;
+use typst::foundations::Smart;
+use typst::visualize::{ImageFormat, RasterImage, SvgImage, VectorFormat};
 
 use crate::code;
 use crate::targets::{Headings, percent_decode};
@@ -543,16 +544,24 @@ impl<'a> Emitter<'a> {
             return Some(number);
         }
         let problem = match self.assets.get(url) {
-            None => "was not loaded",
-            Some(asset) if ImageFormat::detect(&asset.data).is_none() => {
-                "is not a PNG, JPEG, GIF, WebP, SVG or PDF image"
+            None => "was not loaded".to_string(),
+            Some(_) if self.images.len() >= MAX_IMAGES => {
+                "is beyond the per-document image limit".to_string()
             }
-            Some(_) if self.images.len() >= MAX_IMAGES => "is beyond the per-document image limit",
             Some(asset) => {
-                let number = self.images.len();
-                self.images.push(Bytes::new(asset.data.clone()));
-                self.image_numbers.insert(url, number);
-                return Some(number);
+                let bytes = Bytes::new(asset.data.clone());
+                match ImageFormat::detect(&asset.data) {
+                    None => "is not a PNG, JPEG, GIF, WebP, SVG or PDF image".to_string(),
+                    Some(format) => match decode_problem(&bytes, format) {
+                        Some(why) => format!("cannot be decoded ({why})"),
+                        None => {
+                            let number = self.images.len();
+                            self.images.push(bytes);
+                            self.image_numbers.insert(url, number);
+                            return Some(number);
+                        }
+                    },
+                }
             }
         };
         self.warnings.push(Warning::new(
@@ -560,6 +569,22 @@ impl<'a> Emitter<'a> {
             self.span,
         ));
         None
+    }
+}
+
+/// Why Typst cannot decode an image, asked of the decoders Typst itself uses, so that one bad
+/// image (a truncated PNG) is shown as its description alone instead of failing the whole
+/// typesetting. Raster decoding is memoised by Typst on the same arguments, so the
+/// typesetting that follows reuses the decoded image rather than decoding it again.
+fn decode_problem(data: &Bytes, format: ImageFormat) -> Option<String> {
+    match format {
+        ImageFormat::Raster(format) => RasterImage::new(data.clone(), format, Smart::Auto)
+            .err()
+            .map(|e| e.to_string()),
+        ImageFormat::Vector(VectorFormat::Svg) => {
+            SvgImage::new(data.clone()).err().map(|e| format!("{e:?}"))
+        }
+        ImageFormat::Vector(VectorFormat::Pdf) => None,
     }
 }
 

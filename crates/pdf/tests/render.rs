@@ -673,7 +673,7 @@ fn documents_reusing_image_paths_get_their_own_images() {
 }
 
 #[test]
-fn an_image_typst_cannot_decode_degrades_to_descriptions() {
+fn an_image_typst_cannot_decode_is_shown_as_its_description_alone() {
     let (_, assets) = every_construct();
     let mut broken = Assets::new();
     let png = &assets["images/red.png"];
@@ -693,13 +693,19 @@ fn an_image_typst_cannot_decode_degrades_to_descriptions() {
         ],
     };
     let out = render(&document, &broken, bundled_only(), &Options::default()).unwrap();
+    let messages: Vec<&str> = out.warnings.iter().map(|w| w.message.as_str()).collect();
     assert!(
-        out.warnings
+        messages
             .iter()
-            .any(|w| w.message.contains("could not be typeset")),
-        "{:?}",
-        out.warnings
+            .any(|m| m.starts_with("image `broken.png` cannot be decoded")),
+        "{messages:?}"
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains("every image")),
+        "{messages:?}"
     );
     let extracted = text_of(&file("broken-image", &out.output));
     assert!(extracted.contains("[half a square]"), "{extracted}");
+    // The good image is still an image, not its description.
+    assert!(!extracted.contains("[a whole square]"), "{extracted}");
 }

@@ -69,12 +69,7 @@ impl<'a> CacheKey<'a> {
         );
         fields.text("name", &self.name);
         fields.bytes("source", self.source);
-        let Resolved {
-            assets,
-            // Where an image lives under the root decides only where HTML copies it, which
-            // is done on every run, not cached.
-            relative: _,
-        } = self.resolved;
+        let Resolved { assets } = self.resolved;
         fields.number("assets", assets.len() as u64);
         for (url, asset) in assets {
             let bindery_model::Asset {
@@ -250,10 +245,14 @@ pub(crate) fn settings_fingerprint(settings: &Settings) -> String {
     let crate::AssetLimits {
         max_bytes,
         max_pixels,
+        max_decoded_bytes,
+        max_document_bytes,
     } = asset_limits;
     fields.number("max_input", *max_input);
     fields.number("asset_limits.max_bytes", *max_bytes);
     fields.number("asset_limits.max_pixels", *max_pixels);
+    fields.number("asset_limits.max_decoded_bytes", *max_decoded_bytes);
+    fields.number("asset_limits.max_document_bytes", *max_document_bytes);
     for format in Format::all() {
         format_fields(&mut fields, settings, format);
     }
@@ -443,15 +442,6 @@ mod tests {
             all()
         );
         assert_eq!(missed(|c| c.resolved = Resolved::default()), all());
-        // Where HTML copies the image is not part of an output.
-        assert!(
-            missed(|c| {
-                c.resolved
-                    .relative
-                    .insert("img/a.png".into(), PathBuf::from("x/a.png"));
-            })
-            .is_empty()
-        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod assets;
 pub mod book;
 mod cache;
 mod cache_key;
+mod copy;
 mod format;
 mod manifest;
 mod plan;

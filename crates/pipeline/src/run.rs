@@ -3,16 +3,17 @@
 
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bindery_model::{Assets, Document, Warned, Warning};
 
-use crate::assets::{Resolved, resolve_images};
+use crate::assets::{Resolved, resolve_images, resolve_images_keeping_urls};
 use crate::book::{self, Layout};
 use crate::cache::{Cache, sha256_hex};
+use crate::copy::copy_images;
 use crate::plan::{Source, SourceKind, find_collisions, plan};
 use crate::read::{read_document, read_input};
 use crate::schedule;
@@ -540,7 +541,7 @@ fn make_output(
     };
     write_atomic(&path, &bytes)?;
     if format == Format::Html && !cx.settings.html.embed_resources {
-        copy_images(&loaded.resolved, &path, &cx.request.out_dir, &cx.copied)?;
+        copy_images(&loaded.resolved, &path, &cx.copied)?;
     }
     let warnings = match &loaded.layout {
         Some(layout) => warnings.into_iter().map(|w| layout.locate(w)).collect(),
@@ -724,54 +725,6 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-/// Copies the images an HTML page references beside it, at the same relative URL, once per
-/// run; never outside the output directory.
-fn copy_images(
-    resolved: &Resolved,
-    page: &Path,
-    out_dir: &Path,
-    copied: &Mutex<BTreeSet<PathBuf>>,
-) -> Result<(), Error> {
-    let page_dir = page.parent().unwrap_or(Path::new(""));
-    for (url, asset) in &resolved.assets {
-        let url_path = url.split(['?', '#']).next().unwrap_or(url);
-        let Some(dest) = normalize(&page_dir.join(url_path)) else {
-            continue;
-        };
-        let Some(out) = normalize(out_dir) else {
-            continue;
-        };
-        if !dest.starts_with(&out) || dest == out {
-            continue;
-        }
-        let first_time = copied
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(dest.clone());
-        if first_time {
-            write_atomic(&dest, &asset.data)?;
-        }
-    }
-    Ok(())
-}
-
-/// Resolves `.` and `..` lexically; `None` when `..` would climb above the start.
-fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    Some(out)
-}
-
 /// Converts one input (`None`: standard input) to one output (`None`: standard output).
 ///
 /// A book directory (holding `bindery.toml`) converts to one file of the whole book; HTML
@@ -795,7 +748,14 @@ pub fn convert(
         .and_then(Path::parent)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let resolved = resolve_images(
+    // Written to a file, an HTML page gets its images copied beside it under the names
+    // bindery chooses; on standard output it keeps the URLs as written.
+    let resolve = if output.is_some() {
+        resolve_images
+    } else {
+        resolve_images_keeping_urls
+    };
+    let resolved = resolve(
         &mut document,
         input.unwrap_or(Path::new("./stdin")),
         root.unwrap_or(default_root),
@@ -848,11 +808,7 @@ fn write_converted(
         Some(path) => {
             write_atomic(path, bytes)?;
             if format == Format::Html && !settings.html.embed_resources {
-                let out_dir = path
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                copy_images(resolved, path, out_dir, &Mutex::new(BTreeSet::new()))?;
+                copy_images(resolved, path, &Mutex::new(BTreeSet::new()))?;
             }
         }
         None => {

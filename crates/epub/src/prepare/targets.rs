@@ -1,10 +1,9 @@
 //! What becomes of links and images in a closed package: the targets a link may keep,
 //! and the images that can be stored (and at which path).
 
-use bindery_model::{Span, Warning};
+use bindery_model::{Span, Warning, svg_problem};
 
 use super::{PackagedImage, Preparer};
-use crate::safe_xml::svg_problem;
 
 /// Where images live inside the package's content directory.
 const IMAGE_DIR: &str = "images";

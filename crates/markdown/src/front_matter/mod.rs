@@ -170,8 +170,77 @@ fn type_error(line: usize, message: String) -> ReadError {
     }
 }
 
+/// Opening brackets above which YAML front matter is pre-scanned for its depth; with at most
+/// this many, libyaml's cost per token is bounded by it whatever the structure.
+const PRESCAN_ABOVE: usize = MAX_DEPTH;
+
+/// With more `[`/`{` than this, front matter that the pre-scan cannot read is refused rather
+/// than handed to libyaml (which could nest that deep and slow down with every level).
+const UNSCANNED_BRACKETS: usize = 64;
+
+/// Refuses YAML front matter that nests collections deeper than [`MAX_DEPTH`] before libyaml
+/// reads it: its scanner revisits every open flow level on each token (quadratic: 100 K levels
+/// of `[` took 18.7 s, 1 MB about 8 minutes). yaml-rust's event parser is stopped at the first
+/// collection too deep, after reading little more than that collection.
+fn yaml_depth_check(content: &str, offset: usize) -> Result<(), ReadError> {
+    let brackets = bracket_count(content);
+    if brackets <= PRESCAN_ABOVE {
+        return Ok(());
+    }
+    let mut parser = yaml_rust::parser::Parser::new(content.chars());
+    let mut depth = 0usize;
+    loop {
+        match parser.next() {
+            Ok((event, mark)) => match event {
+                yaml_rust::Event::SequenceStart(_) | yaml_rust::Event::MappingStart(_) => {
+                    depth += 1;
+                    // The root mapping is one level more than the values the seed counts.
+                    if depth > MAX_DEPTH + 1 {
+                        return Err(error(
+                            Format::Yaml,
+                            mark.line() + offset,
+                            mark.col() + 1,
+                            too_deep(),
+                        ));
+                    }
+                }
+                yaml_rust::Event::SequenceEnd | yaml_rust::Event::MappingEnd => {
+                    depth = depth.saturating_sub(1);
+                }
+                yaml_rust::Event::StreamEnd => return Ok(()),
+                _ => {}
+            },
+            // Where the two readers disagree, libyaml gives the error message, but only when
+            // few brackets bound what it could do with the rest.
+            Err(_) if brackets <= UNSCANNED_BRACKETS => return Ok(()),
+            Err(e) => {
+                let mark = e.marker();
+                // yaml-rust counts flow levels in a byte: 256 open brackets on one line stop
+                // its look-ahead before the parser reaches level 17.
+                let message = if e.to_string().starts_with("recursion limit exceeded") {
+                    too_deep()
+                } else {
+                    format!("invalid YAML front matter: {e}")
+                };
+                return Err(error(
+                    Format::Yaml,
+                    mark.line() + offset,
+                    mark.col() + 1,
+                    message,
+                ));
+            }
+        }
+    }
+}
+
+/// The number of `[` and `{` in `text`.
+fn bracket_count(text: &str) -> usize {
+    text.bytes().filter(|b| matches!(b, b'[' | b'{')).count()
+}
+
 /// Parses YAML front matter; `offset` is the number of file lines before `content`.
 fn yaml_metadata(content: &str, offset: usize) -> Result<Metadata, ReadError> {
+    yaml_depth_check(content, offset)?;
     let value = Bounded::root()
         .deserialize(serde_yaml_ng::Deserializer::from_str(content))
         .map_err(|e| {
@@ -314,6 +383,35 @@ fn toml_to_json(value: toml::Value) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_yaml_is_refused_before_libyaml_reads_it() {
+        for (text, line) in [
+            (
+                format!("x: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+                1,
+            ),
+            (format!("a: 1\nx: {}\n", "{a: ".repeat(30)), 2),
+            (format!("x:\n{}\n", "  [\n".repeat(40)), 18),
+        ] {
+            let Err(ReadError::FrontMatter {
+                message, line: at, ..
+            }) = yaml_depth_check(&text, 0)
+            else {
+                panic!("accepted: {}", &text[..40]);
+            };
+            assert!(message.contains("deeper than 16"), "{message}");
+            assert_eq!(at as usize, line, "{message}");
+        }
+        // Brackets in strings, block scalars and balanced lists are not nesting.
+        let fine = format!(
+            "title: \"{}\"\nd: |\n  {}\ntags: [a, [b], {{c: [d]}}]\n",
+            "[".repeat(40),
+            "{".repeat(40)
+        );
+        assert!(yaml_depth_check(&fine, 0).is_ok());
+        assert!(yaml_metadata(&fine, 0).is_ok());
+    }
 
     #[test]
     fn line_col_counts_from_one() {

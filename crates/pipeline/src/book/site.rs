@@ -2,7 +2,7 @@
 //! contents, one page per chapter at the chapter's path with previous/next links, one shared
 //! `style.css`, and the images beside the pages.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bindery_html::{Chapter, NavLink, PageNav};
 use bindery_model::{Assets, Block, BlockKind, Document, Inline, ListItem, Warned, build};
@@ -20,6 +20,30 @@ fn page_path(file: &str) -> String {
         .filter(|(stem, _)| !stem.is_empty() && !stem.ends_with('/'))
         .map_or(file, |(stem, _)| stem);
     format!("{stem}.html")
+}
+
+/// Each chapter's page, named after its file; a name the site already uses (the book's own
+/// `index.html` for a chapter `index.md`, or `a.html` for both `a.md` and `a.markdown`) gets
+/// a number instead, so no chapter's page is replaced by another.
+fn page_paths(layout: &Layout) -> Vec<(&ChapterPage, String)> {
+    let mut used: BTreeSet<String> = ["index.html".to_string()].into();
+    let mut pages = Vec::new();
+    for chapter in &layout.chapters {
+        let Some(file) = chapter.file.as_deref() else {
+            continue;
+        };
+        let path = page_path(file);
+        let stem = path.strip_suffix(".html").unwrap_or(&path).to_string();
+        let mut candidate = path;
+        let mut n = 2;
+        while used.contains(&candidate) {
+            candidate = format!("{stem}-{n}.html");
+            n += 1;
+        }
+        used.insert(candidate.clone());
+        pages.push((chapter, candidate));
+    }
+    pages
 }
 
 /// `../` once per folder the page is in, to reach the site's top.
@@ -42,11 +66,7 @@ pub(crate) fn render(
     let mut files: Files = Vec::new();
     let mut warnings = Vec::new();
 
-    let pages: Vec<(&ChapterPage, String)> = layout
-        .chapters
-        .iter()
-        .filter_map(|c| Some((c, page_path(c.file.as_deref()?))))
-        .collect();
+    let pages = page_paths(layout);
     // Which page holds each heading id.
     let mut homes: BTreeMap<&str, &str> = BTreeMap::new();
     for (chapter, path) in &pages {
@@ -148,7 +168,9 @@ pub(crate) fn render(
 
     if !options.embed_resources {
         for (url, asset) in assets {
-            files.push((url.clone(), asset.data.to_vec()));
+            if crate::assets::is_chosen_name(url) {
+                files.push((url.clone(), asset.data.to_vec()));
+            }
         }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
