@@ -580,10 +580,17 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         MessageFormat::Human => {
             let progress = (!args.render.quiet && std::io::stderr().is_terminal())
                 .then(messages::Progress::new);
+            // Warnings are printed as they happen: the report only counts them.
             let observe = |event: Event<'_>| {
                 journal.observe(event);
                 if let Some(progress) = &progress {
                     progress.event(event);
+                }
+                for line in human_lines(event, &args.render) {
+                    match &progress {
+                        Some(progress) => progress.println(&line),
+                        None => eprintln!("{line}"),
+                    }
                 }
             };
             let report = bindery_pipeline::build(&request, &settings, &observe);
@@ -638,33 +645,42 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print_report(report: &Report, render: &RenderArgs, started: Instant) {
-    let mut warning_count = report.warnings.len();
-    if !render.quiet {
-        for (path, warning) in &report.warnings {
-            eprintln!("{}", format_warning(path, warning));
+/// What a person sees of one event on stderr: warnings (unless `--quiet`) and, with
+/// `--verbose`, each file written. Failures are printed together at the end.
+fn human_lines(event: Event<'_>, render: &RenderArgs) -> Vec<String> {
+    let mut lines = Vec::new();
+    match event {
+        Event::Read { source, warnings } if !render.quiet => {
+            lines.extend(warnings.iter().map(|w| format_warning(source, w)));
         }
-    }
-    for output in &report.outputs {
-        warning_count += output.warnings.len();
-        if !render.quiet {
-            for warning in &output.warnings {
-                eprintln!(
-                    "{} [{}]",
-                    format_warning(&output.source, warning),
-                    output.format
-                );
+        Event::Warning { path, warning } if !render.quiet => {
+            lines.push(format_warning(path, warning));
+        }
+        Event::Written(output) => {
+            if !render.quiet {
+                lines.extend(output.warnings.iter().map(|warning| {
+                    format!(
+                        "{} [{}]",
+                        format_warning(&output.source, warning),
+                        output.format
+                    )
+                }));
+            }
+            if render.verbose {
+                let path = output.path.display().to_string();
+                lines.push(format!(
+                    "wrote {} ({} bytes)",
+                    escape_for_terminal(&path),
+                    output.bytes
+                ));
             }
         }
-        if render.verbose {
-            let path = output.path.display().to_string();
-            eprintln!(
-                "wrote {} ({} bytes)",
-                escape_for_terminal(&path),
-                output.bytes
-            );
-        }
+        _ => {}
     }
+    lines
+}
+
+fn print_report(report: &Report, render: &RenderArgs, started: Instant) {
     for failure in &report.failures {
         print_error(&failure.error);
     }
@@ -672,10 +688,11 @@ fn print_report(report: &Report, render: &RenderArgs, started: Instant) {
         let elapsed = started.elapsed().as_secs_f64();
         let tty = std::io::stderr().is_terminal();
         let summary = format!(
-            "{} outputs from {} documents in {elapsed:.2}s; {} failed, {warning_count} warnings",
-            report.outputs.len(),
+            "{} outputs from {} documents in {elapsed:.2}s; {} failed, {} warnings",
+            report.outputs,
             report.documents,
             report.failures.len(),
+            report.warnings,
         );
         if tty {
             eprintln!("\x1b[1m{summary}\x1b[0m");

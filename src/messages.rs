@@ -26,6 +26,10 @@ pub fn json_event(event: Event<'_>) {
             "cached": output.cached,
             "render_ms": output.elapsed.as_secs_f64() * 1000.0,
             "warnings": output.warnings,
+            "images": output.images.iter().map(|image| json!({
+                "path": shown(&image.path),
+                "sha256": image.sha256,
+            })).collect::<Vec<_>>(),
         }),
         Event::Failed(failure) => json!({
             "reason": "failure",
@@ -34,6 +38,12 @@ pub fn json_event(event: Event<'_>) {
             "error": failure.error.to_string(),
             "hint": failure.error.hint(),
         }),
+        Event::Warning { path, warning } => json!({
+            "reason": "warning",
+            "path": shown(path),
+            "warning": warning,
+        }),
+        Event::Done { .. } => return,
     };
     print_line(&value);
 }
@@ -55,8 +65,8 @@ pub fn json_finished(report: &Report, started: Instant) {
         "reason": "build-finished",
         "success": report.failures.is_empty(),
         "documents": report.documents,
-        "outputs": report.outputs.len(),
-        "cached": report.outputs.iter().filter(|o| o.cached).count(),
+        "outputs": report.outputs,
+        "cached": report.cached,
         "failures": report.failures.len(),
         "elapsed_ms": started.elapsed().as_secs_f64() * 1000.0,
     }));
@@ -119,7 +129,13 @@ impl Progress {
                     .set_message(bindery_pipeline::escape_for_terminal(&shown).into_owned());
             }
             Event::Written(_) | Event::Failed(_) => self.bar.inc(1),
+            Event::Done { .. } | Event::Warning { .. } => {}
         }
+    }
+
+    /// Prints a line above the bar.
+    pub fn println(&self, line: &str) {
+        self.bar.println(line);
     }
 
     /// Clears the bar before the summary is printed.

@@ -28,13 +28,10 @@ pub use bindery_pdf::Paper;
 pub use cache::Cache;
 pub use cache_key::CacheKey;
 pub use format::Format;
-pub use manifest::{
-    Finished, Journal, MANIFEST_FILE, MergeError, Merged, manifest_json, merge, run_fingerprint,
-    write_manifest,
-};
+pub use manifest::{Finished, Journal, MANIFEST_FILE, MergeError, Merged, merge, run_fingerprint};
 pub use plan::{Source, SourceKind, plan};
 pub use read::{InputFormat, read_document};
-pub use run::{Build, Event, Failure, Output, Report, build, convert};
+pub use run::{Build, CopiedImage, Event, Failure, Output, Report, build, convert};
 pub use shard::{COUNT_VARIABLE as SHARD_COUNT_VARIABLE, Shard};
 pub use worker::{
     DEFAULT_RENDER_TIMEOUT, DEFAULT_WORKER_MEMORY, Isolation, limit_memory, serve_worker,

@@ -1,7 +1,7 @@
 //! The parallel run: each document read once, every format of it rendered on the pool, each
 //! output written as soon as it is made, every failure contained to its own output.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -70,6 +70,19 @@ pub enum Event<'a> {
     Written(&'a Output),
     /// A document or an output failed.
     Failed(&'a Failure),
+    /// Every output and failure of this document has been reported: nothing more will be
+    /// said of it (an observer can drop what it kept about the document).
+    Done {
+        /// The input.
+        source: &'a Path,
+    },
+    /// A warning about an input that is not a document's: a file skipped while planning.
+    Warning {
+        /// The file.
+        path: &'a Path,
+        /// What is wrong with it.
+        warning: &'a Warning,
+    },
 }
 
 /// One written output.
@@ -89,10 +102,22 @@ pub struct Output {
     pub source_sha256: String,
     /// The renderer's warnings.
     pub warnings: Vec<Warning>,
+    /// The images copied beside an HTML page for it (every image it shows, whichever page
+    /// copied it first).
+    pub images: Vec<CopiedImage>,
     /// True when copied from the cache instead of rendered.
     pub cached: bool,
     /// Time spent rendering (or copying from the cache).
     pub elapsed: Duration,
+}
+
+/// An image file written beside an HTML page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopiedImage {
+    /// Where it was written.
+    pub path: PathBuf,
+    /// Hex SHA-256 of its bytes.
+    pub sha256: String,
 }
 
 /// One document or output that could not be made.
@@ -106,24 +131,36 @@ pub struct Failure {
     pub error: Error,
 }
 
-/// Everything a run did, in a stable order (inputs sorted as planned, formats as requested).
+/// What a run did, in counts, and its failures in a stable order (inputs sorted as planned,
+/// formats as requested).
+///
+/// Outputs and warnings are only counted: each is reported once, as it happens, through
+/// [`Event`]s (a [`crate::Journal`] turns them into the manifest), so that a run of a
+/// million documents does not keep a record of each in memory. Failures are kept: they are
+/// few, and a caller needs them at the end.
 #[derive(Debug, Default)]
 pub struct Report {
     /// Documents attempted.
     pub documents: usize,
-    /// Outputs written.
-    pub outputs: Vec<Output>,
+    /// Outputs written (a book's HTML site counts each of its files).
+    pub outputs: usize,
+    /// Of those, outputs copied from the cache.
+    pub cached: usize,
+    /// Warnings reported: planning and reading warnings (once per document) and each
+    /// output's.
+    pub warnings: usize,
     /// Documents or outputs that failed.
     pub failures: Vec<Failure>,
-    /// Warnings from reading each document (once per document, not per format).
-    pub warnings: Vec<(PathBuf, Warning)>,
 }
 
+/// The counts and failures of the documents finished so far.
 #[derive(Default)]
-struct DocumentResult {
-    outputs: Vec<Output>,
-    failures: Vec<Failure>,
-    warnings: Vec<(PathBuf, Warning)>,
+struct Tally {
+    outputs: usize,
+    cached: usize,
+    warnings: usize,
+    /// Each failure with its document's place in the plan.
+    failures: Vec<(usize, Failure)>,
 }
 
 /// Builds every document under `request.inputs` into every requested format.
@@ -142,7 +179,11 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
             error,
         });
     }
-    report.warnings.extend(planned.skipped);
+    for (path, warning) in &planned.skipped {
+        observe(Event::Warning { path, warning });
+    }
+    report.warnings = planned.skipped.len();
+    drop(planned.skipped);
     sources.retain(|source| request.shard.is_none_or(|shard| shard.owns(source)));
     let (sources, collisions) = find_collisions(sources);
     for (source, first) in collisions {
@@ -169,9 +210,9 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
         cache: cache.as_ref(),
         observe,
         stop: AtomicBool::new(false),
-        copied: Mutex::new(BTreeSet::new()),
+        copied: Mutex::new(BTreeMap::new()),
         workers: Workers::new(request.render_timeout),
-        finished: Mutex::new(Vec::new()),
+        tally: Mutex::new(Tally::default()),
     };
 
     let next_document = AtomicUsize::new(0);
@@ -187,16 +228,18 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
         run_job(job, queue, &context)
     });
 
-    let mut finished = context
-        .finished
+    let mut tally = context
+        .tally
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    finished.sort_by_key(|(index, _)| *index);
-    for (_, result) in finished {
-        report.outputs.extend(result.outputs);
-        report.failures.extend(result.failures);
-        report.warnings.extend(result.warnings);
-    }
+    // Stable: a document's failures stay in the order they were recorded.
+    tally.failures.sort_by_key(|(index, _)| *index);
+    report.outputs = tally.outputs;
+    report.cached = tally.cached;
+    report.warnings += tally.warnings;
+    report
+        .failures
+        .extend(tally.failures.into_iter().map(|(_, failure)| failure));
     if let Some(cache) = &cache {
         cache.prune(request.cache_limit);
     }
@@ -238,21 +281,17 @@ struct Context<'a> {
     cache: Option<&'a Cache>,
     observe: &'a (dyn Fn(Event<'_>) + Sync),
     stop: AtomicBool,
-    copied: Mutex<BTreeSet<PathBuf>>,
+    /// The images this run copied, with their SHA-256: one entry per distinct image file.
+    copied: Mutex<BTreeMap<PathBuf, String>>,
     /// Render worker processes, when PDFs are isolated.
     workers: Workers,
-    /// Each finished document's compact records, by its place in the plan.
-    finished: Mutex<Vec<(usize, DocumentResult)>>,
+    /// Counts and failures of the finished documents: no record of each output is kept.
+    tally: Mutex<Tally>,
 }
 
 impl Context<'_> {
-    fn fail(
-        &self,
-        result: &mut DocumentResult,
-        source: &Source,
-        format: Option<Format>,
-        error: Error,
-    ) {
+    /// Reports and records a failure of the document at `index` in the plan.
+    fn fail(&self, index: usize, source: &Source, format: Option<Format>, error: Error) {
         if self.request.fail_fast {
             self.stop.store(true, Ordering::Relaxed);
         }
@@ -262,7 +301,11 @@ impl Context<'_> {
             error,
         };
         (self.observe)(Event::Failed(&failure));
-        result.failures.push(failure);
+        self.tally
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .failures
+            .push((index, failure));
     }
 }
 
@@ -389,12 +432,10 @@ fn read_job<'s>(index: usize, source: &'s Source, cx: &Context) -> Option<InFlig
     let loaded = match loaded {
         Ok(loaded) => loaded,
         Err(error) => {
-            let mut result = DocumentResult::default();
-            cx.fail(&mut result, source, None, error);
-            cx.finished
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((index, result));
+            cx.fail(index, source, None, error);
+            (cx.observe)(Event::Done {
+                source: &source.path,
+            });
             return None;
         }
     };
@@ -424,30 +465,33 @@ fn read_job<'s>(index: usize, source: &'s Source, cx: &Context) -> Option<InFlig
     })
 }
 
-/// Records a document whose every format is done, in the order the formats were asked for,
-/// and drops its code from the highlighting memo.
+/// Counts a document whose every format is done and records its failures, in the order the
+/// formats were asked for; drops its code from the highlighting memo.
 fn finish_document(doc: &InFlight, cx: &Context) {
     for (lang, code) in &doc.code {
         cx.settings.html_resources.forget(lang, code);
     }
-    let mut result = DocumentResult::default();
     let rendered = std::mem::take(&mut *doc.rendered.lock().unwrap_or_else(|e| e.into_inner()));
+    let (mut outputs, mut cached, mut warnings) = (0, 0, doc.loaded.warnings.len());
     for item in rendered.into_iter().flatten() {
         match item {
-            Ok(outputs) => result.outputs.extend(outputs),
-            Err((format, error)) => cx.fail(&mut result, doc.source, Some(format), error),
+            Ok(made) => {
+                outputs += made.len();
+                cached += made.iter().filter(|o| o.cached).count();
+                warnings += made.iter().map(|o| o.warnings.len()).sum::<usize>();
+            }
+            Err((format, error)) => cx.fail(doc.index, doc.source, Some(format), error),
         }
     }
-    result.warnings.extend(
-        doc.loaded
-            .warnings
-            .iter()
-            .map(|w| (doc.source.path.clone(), w.clone())),
-    );
-    cx.finished
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push((doc.index, result));
+    {
+        let mut tally = cx.tally.lock().unwrap_or_else(|e| e.into_inner());
+        tally.outputs += outputs;
+        tally.cached += cached;
+        tally.warnings += warnings;
+    }
+    (cx.observe)(Event::Done {
+        source: &doc.source.path,
+    });
 }
 
 /// The key an output is cached under; `None` without a cache, and for a book's HTML site,
@@ -540,9 +584,11 @@ fn make_output(
         }
     };
     write_atomic(&path, &bytes)?;
-    if format == Format::Html && !cx.settings.html.embed_resources {
-        copy_images(&loaded.resolved, &path, &cx.copied)?;
-    }
+    let images = if format == Format::Html && !cx.settings.html.embed_resources {
+        copy_images(&loaded.resolved, &path, &cx.copied)?
+    } else {
+        Vec::new()
+    };
     let warnings = match &loaded.layout {
         Some(layout) => warnings.into_iter().map(|w| layout.locate(w)).collect(),
         None => warnings,
@@ -555,6 +601,7 @@ fn make_output(
         source_sha256: source_sha256.to_string(),
         path,
         warnings,
+        images,
         cached,
         elapsed: started.elapsed(),
     }])
@@ -601,6 +648,7 @@ fn write_site(
                 Vec::new()
             },
             path,
+            images: Vec::new(),
             cached: false,
             elapsed: started.elapsed(),
         });
@@ -808,7 +856,7 @@ fn write_converted(
         Some(path) => {
             write_atomic(path, bytes)?;
             if format == Format::Html && !settings.html.embed_resources {
-                copy_images(resolved, path, &Mutex::new(BTreeSet::new()))?;
+                copy_images(resolved, path, &Mutex::new(BTreeMap::new()))?;
             }
         }
         None => {

@@ -7,7 +7,10 @@
 //!
 //! The journal is driven by the build's events ([`Journal::observe`]), so the scheduler needs
 //! to know nothing about it, and it keeps no output in memory: only the reading warnings of
-//! documents that have some, until the end.
+//! the documents in flight. The fold sorts the lines into the manifest's order in runs of
+//! [`SORT_RUN`] entries spilled to anonymous temporary files and merged as the manifest is
+//! written, so its memory does not grow with the number of outputs either (`--delete-stale`
+//! aside: it holds every output path of the run to know what is stale).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -99,11 +102,13 @@ impl Journal {
                 file.write_all(b"\n").map_err(io)?;
                 start += 1;
             }
-            interrupted = read_records(&path, 0, start)
-                .map_err(io)?
-                .iter()
-                .filter(|r| matches!(r, Record::Output(_)))
-                .count();
+            for_each_record(&path, 0, start, |record| {
+                if matches!(record, Record::Output(_)) {
+                    interrupted += 1;
+                }
+                Ok(())
+            })
+            .map_err(io)?;
         }
         Ok(Self {
             out_dir: out_dir.to_path_buf(),
@@ -138,7 +143,11 @@ impl Journal {
     pub fn observe(&self, event: Event<'_>) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let record = match event {
-            Event::Planned { .. } => return,
+            Event::Planned { .. } | Event::Warning { .. } => return,
+            Event::Done { source } => {
+                state.read_warnings.remove(source);
+                return;
+            }
             Event::Read { source, warnings } => {
                 if !warnings.is_empty() {
                     state
@@ -180,75 +189,219 @@ impl Journal {
             path: self.path.clone(),
             source: e,
         };
-        let state = self.state.into_inner().unwrap_or_else(|p| p.into_inner());
+        let state = std::mem::take(&mut *self.state.lock().unwrap_or_else(|p| p.into_inner()));
         if let Some(error) = state.error {
             return Err(io(error));
         }
         drop(state.file);
-        let mut outputs = Vec::new();
         let mut failures = Vec::new();
-        for record in read_records(&self.path, self.start, u64::MAX).map_err(io)? {
+        // With --delete-stale, every path this run made (outputs and their images).
+        let mut made: BTreeSet<String> = BTreeSet::new();
+        let mut sorter = Sorter::new(&self.out_dir, SORT_RUN);
+        for_each_record(&self.path, self.start, u64::MAX, |record| {
             match record {
-                Record::Output(entry) => outputs.push(entry),
+                Record::Output(entry) => {
+                    if delete_stale {
+                        made.extend(entry.files().map(|f| f.path.to_string()));
+                    }
+                    sorter.push(entry)?;
+                }
                 Record::Failure(entry) => failures.push(entry),
             }
-        }
+            Ok(())
+        })
+        .map_err(io)?;
         let mut finished = Finished::default();
         if delete_stale {
-            let made: BTreeSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
-            let failed: BTreeSet<&str> = failures.iter().map(|f| f.source.as_str()).collect();
-            let mut previous = Vec::new();
-            match std::fs::read(&self.manifest) {
-                Ok(bytes) => match serde_json::from_slice::<Manifest>(&bytes) {
-                    Ok(manifest) => previous.extend(manifest.outputs),
-                    Err(e) => finished.notes.push(format!(
-                        "{}: not read, so nothing it lists is deleted: {e}",
-                        self.manifest.display()
-                    )),
-                },
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => finished
-                    .notes
-                    .push(format!("{}: not read: {e}", self.manifest.display())),
-            }
-            for record in read_records(&self.path, 0, self.start).map_err(io)? {
-                if let Record::Output(entry) = record {
-                    previous.push(entry);
-                }
-            }
-            let stale: Vec<&OutputEntry> = previous
-                .iter()
-                .filter(|o| !made.contains(o.path.as_str()) && !failed.contains(o.source.as_str()))
-                .collect();
-            let removed = stale::delete(&self.out_dir, &stale);
-            finished.deleted = removed.deleted;
-            finished.notes.extend(removed.notes);
+            self.delete_stale(&made, &failures, &mut finished)
+                .map_err(io)?;
         }
-        let mut manifest = Manifest::new(outputs, failures);
-        manifest.shard = self.shard;
-        finished.outputs = manifest.outputs.len();
-        finished.failures = manifest.failures.len();
-        manifest.write(&self.manifest)?;
-        drop(manifest);
+        drop(made);
+        finished.outputs = sorter.len();
+        finished.failures = failures.len();
+        let outputs = sorter.finish().map_err(io)?;
+        super::write_streamed(&self.manifest, self.shard.as_ref(), outputs, failures)?;
         std::fs::remove_file(&self.path).map_err(io)?;
         finished.manifest = self.manifest;
         Ok(finished)
     }
+
+    /// Deletes the outputs and images that the previous manifest and any interrupted run's
+    /// lines list and this run did not make (`made`); a document that failed in this run
+    /// keeps its earlier files.
+    fn delete_stale(
+        &self,
+        made: &BTreeSet<String>,
+        failures: &[FailureEntry],
+        finished: &mut Finished,
+    ) -> std::io::Result<()> {
+        let failed: BTreeSet<&str> = failures.iter().map(|f| f.source.as_str()).collect();
+        let mut previous = Vec::new();
+        match std::fs::read(&self.manifest) {
+            Ok(bytes) => match serde_json::from_slice::<Manifest>(&bytes) {
+                Ok(manifest) => previous.extend(manifest.outputs),
+                Err(e) => finished.notes.push(format!(
+                    "{}: not read, so nothing it lists is deleted: {e}",
+                    self.manifest.display()
+                )),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => finished
+                .notes
+                .push(format!("{}: not read: {e}", self.manifest.display())),
+        }
+        for_each_record(&self.path, 0, self.start, |record| {
+            if let Record::Output(entry) = record {
+                previous.push(entry);
+            }
+            Ok(())
+        })?;
+        let stale: Vec<stale::Listed<'_>> = previous
+            .iter()
+            .filter(|o| !failed.contains(o.source.as_str()))
+            .flat_map(OutputEntry::files)
+            .filter(|file| !made.contains(file.path))
+            .collect();
+        let removed = stale::delete(&self.out_dir, &stale);
+        finished.deleted = removed.deleted;
+        finished.notes.extend(removed.notes);
+        Ok(())
+    }
 }
 
-/// The records in bytes `from..to` of the journal; a line that does not parse (torn by a
-/// kill) is skipped.
-fn read_records(path: &Path, from: u64, to: u64) -> std::io::Result<Vec<Record>> {
+/// Entries in the manifest's order per run of the fold ([`Sorter`]): about 300 bytes each in
+/// memory, so a few MB at a time.
+const SORT_RUN: usize = 16 * 1024;
+
+/// An external merge sort of output entries: runs of `run` entries are sorted in memory and
+/// spilled to anonymous temporary files in the output directory (deleted when closed, even
+/// on a crash); [`Sorter::finish`] merges them as they are read.
+struct Sorter {
+    dir: PathBuf,
+    run: usize,
+    pending: Vec<OutputEntry>,
+    spilled: Vec<File>,
+    len: usize,
+}
+
+impl Sorter {
+    fn new(dir: &Path, run: usize) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            run: run.max(1),
+            pending: Vec::new(),
+            spilled: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn push(&mut self, entry: OutputEntry) -> std::io::Result<()> {
+        self.pending.push(entry);
+        self.len += 1;
+        if self.pending.len() >= self.run {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> std::io::Result<()> {
+        self.pending
+            .sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        let mut out = std::io::BufWriter::new(tempfile::tempfile_in(&self.dir)?);
+        for entry in self.pending.drain(..) {
+            serde_json::to_writer(&mut out, &entry)?;
+            out.write_all(b"\n")?;
+        }
+        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+        file.seek(SeekFrom::Start(0))?;
+        self.spilled.push(file);
+        Ok(())
+    }
+
+    /// Every entry pushed, in the manifest's order.
+    fn finish(mut self) -> std::io::Result<Merged> {
+        self.pending
+            .sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        let mut runs: Vec<Run> = self
+            .spilled
+            .into_iter()
+            .map(|file| Run::Spilled(BufReader::new(file).lines()))
+            .collect();
+        runs.push(Run::Memory(std::mem::take(&mut self.pending).into_iter()));
+        let mut heads = Vec::with_capacity(runs.len());
+        for run in &mut runs {
+            heads.push(run.next().transpose()?);
+        }
+        Ok(Merged { runs, heads })
+    }
+}
+
+/// One sorted run of a [`Sorter`].
+enum Run {
+    Spilled(std::io::Lines<BufReader<File>>),
+    Memory(std::vec::IntoIter<OutputEntry>),
+}
+
+impl Iterator for Run {
+    type Item = std::io::Result<OutputEntry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Run::Spilled(lines) => lines
+                .next()
+                .map(|line| serde_json::from_str(&line?).map_err(std::io::Error::from)),
+            Run::Memory(entries) => entries.next().map(Ok),
+        }
+    }
+}
+
+/// The merge of a [`Sorter`]'s runs: each step takes the least of the runs' first entries
+/// (the runs are few: one per [`SORT_RUN`] outputs).
+struct Merged {
+    runs: Vec<Run>,
+    heads: Vec<Option<OutputEntry>>,
+}
+
+impl Iterator for Merged {
+    type Item = std::io::Result<OutputEntry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let least = self
+            .heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, head)| head.as_ref().map(|entry| (i, entry)))
+            .min_by(|(_, a), (_, b)| a.order_key().cmp(&b.order_key()))
+            .map(|(i, _)| i)?;
+        let next = match self.runs[least].next().transpose() {
+            Ok(next) => next,
+            Err(error) => return Some(Err(error)),
+        };
+        std::mem::replace(&mut self.heads[least], next).map(Ok)
+    }
+}
+
+/// Calls `f` with each record in bytes `from..to` of the journal, read as a stream; a line
+/// that does not parse (torn by a kill) is skipped.
+fn for_each_record(
+    path: &Path,
+    from: u64,
+    to: u64,
+    mut f: impl FnMut(Record) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(from))?;
     let reader = BufReader::new(file.take(to.saturating_sub(from)));
-    let mut records = Vec::new();
     for line in reader.split(b'\n') {
         if let Ok(record) = serde_json::from_slice::<Record>(&line?) {
-            records.push(record);
+            f(record)?;
         }
     }
-    Ok(records)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -256,7 +409,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::{Failure, Format, Output, Report};
+    use crate::{CopiedImage, Failure, Format, Output};
 
     fn output(out: &Path, name: &str, format: Format, warnings: Vec<Warning>) -> Output {
         Output {
@@ -267,15 +420,20 @@ mod tests {
             sha256: "00".into(),
             source_sha256: "11".into(),
             warnings,
+            images: Vec::new(),
             cached: false,
             elapsed: Duration::ZERO,
         }
     }
 
-    /// The events of a small run, and the report the scheduler keeps of them.
-    fn run(out: &Path, journal: &Journal) -> Report {
+    /// Feeds the events of a small run to `journal`; returns the manifest they make.
+    fn run(out: &Path, journal: &Journal) -> String {
         let read = vec![Warning::new("read", None)];
-        let a_html = output(out, "a", Format::Html, vec![Warning::new("html", None)]);
+        let mut a_html = output(out, "a", Format::Html, vec![Warning::new("html", None)]);
+        a_html.images = vec![CopiedImage {
+            path: out.join("images/0a1b.png"),
+            sha256: "0a1b".into(),
+        }];
         let a_txt = output(out, "a", Format::Txt, Vec::new());
         let b_txt = output(out, "b", Format::Txt, Vec::new());
         let failure = Failure {
@@ -293,6 +451,9 @@ mod tests {
             warnings: &[],
         });
         journal.observe(Event::Written(&b_txt));
+        journal.observe(Event::Done {
+            source: Path::new("in/b.md"),
+        });
         journal.observe(Event::Failed(&failure));
         journal.observe(Event::Read {
             source: Path::new("in/a.md"),
@@ -300,12 +461,50 @@ mod tests {
         });
         journal.observe(Event::Written(&a_txt));
         journal.observe(Event::Written(&a_html));
-        Report {
-            documents: 3,
-            outputs: vec![a_html, a_txt, b_txt],
-            failures: vec![failure],
-            warnings: vec![(PathBuf::from("in/a.md"), read[0].clone())],
+        journal.observe(Event::Done {
+            source: Path::new("in/a.md"),
+        });
+        let entries = vec![
+            output_entry(&b_txt, &[], out),
+            output_entry(&a_html, &read, out),
+            output_entry(&a_txt, &read, out),
+        ];
+        Manifest::new(entries, vec![failure_entry(&failure)]).to_json()
+    }
+
+    #[test]
+    fn a_finished_document_leaves_nothing_in_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path(), None, "run").unwrap();
+        run(dir.path(), &journal);
+        let state = journal.state.lock().unwrap();
+        assert!(state.read_warnings.is_empty(), "{:?}", state.read_warnings);
+    }
+
+    #[test]
+    fn the_fold_sorts_through_spilled_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |i: usize| OutputEntry {
+            source: format!("in/{:03}.md", (i * 37) % 101),
+            format: "txt".into(),
+            path: format!("{i}.txt"),
+            bytes: i as u64,
+            sha256: String::new(),
+            source_sha256: String::new(),
+            warnings: Vec::new(),
+            images: Vec::new(),
+        };
+        let mut sorter = Sorter::new(dir.path(), 7);
+        for i in 0..101 {
+            sorter.push(entry(i)).unwrap();
         }
+        assert_eq!(sorter.spilled.len(), 14, "runs of 7 went to disk");
+        assert_eq!(sorter.len(), 101);
+        let merged: Vec<OutputEntry> = sorter.finish().unwrap().map(Result::unwrap).collect();
+        let expected = Manifest::new((0..101).map(entry).collect(), Vec::new()).outputs;
+        assert_eq!(merged, expected);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "spilled runs are anonymous files");
     }
 
     #[test]
@@ -313,7 +512,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path();
         let journal = Journal::open(out, None, "run").unwrap();
-        let report = run(out, &journal);
+        let expected = run(out, &journal);
         let lines = std::fs::read_to_string(journal.path()).unwrap();
         assert_eq!(lines.lines().count(), 4, "one line per output or failure");
         assert!(lines.lines().next().unwrap().starts_with("{\"output\":{"));
@@ -321,8 +520,9 @@ mod tests {
         assert_eq!((finished.outputs, finished.failures), (3, 1));
         assert_eq!(
             std::fs::read_to_string(out.join("manifest.json")).unwrap(),
-            super::super::manifest_json(&report, out)
+            expected
         );
+        assert!(expected.contains("images/0a1b.png"), "{expected}");
         assert!(!out.join("manifest.partial.jsonl").exists());
     }
 
@@ -350,11 +550,11 @@ mod tests {
         // The third sees both outputs: the second run's line was not glued to the torn one.
         let journal = Journal::open(out, None, "run").unwrap();
         assert_eq!(journal.interrupted(), 2);
-        let report = run(out, &journal);
+        let expected = run(out, &journal);
         journal.finish(false).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("manifest.json")).unwrap(),
-            super::super::manifest_json(&report, out),
+            expected,
             "the interrupted run's lines are not this run's outputs"
         );
     }

@@ -254,6 +254,7 @@ mod tests {
             sha256: "aa".into(),
             source_sha256: "bb".into(),
             warnings: Vec::new(),
+            images: Vec::new(),
         }
     }
 

@@ -21,7 +21,7 @@ use bindery_model::Warning;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{Build, Error, Report, Settings, Shard};
+use crate::{Build, Error, Settings, Shard};
 
 /// The file name of an unsharded run's manifest.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -52,12 +52,6 @@ pub(crate) struct ShardEntry {
 }
 
 /// One output, as the manifest (and each line of the journal) records it.
-///
-/// TODO(lead): images copied beside HTML pages are not listed, because `run::Output` does
-/// not carry them (`copy_images` writes them unrecorded), so `--delete-stale` cannot remove
-/// them. Once `Output` lists its copied assets (path + SHA-256, after the safety work names
-/// them by content hash), add `assets: Vec<AssetEntry>` here, fill it in `output_entry`,
-/// and let `stale::delete` consider asset paths no output of this run still uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct OutputEntry {
     /// The input, as found from the arguments, `/`-separated.
@@ -74,6 +68,37 @@ pub(crate) struct OutputEntry {
     pub source_sha256: String,
     /// Reading warnings, then the renderer's.
     pub warnings: Vec<Warning>,
+    /// The images copied beside an HTML page for it (several pages may list one image).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<ImageEntry>,
+}
+
+/// An image file copied beside an HTML page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ImageEntry {
+    /// Relative to the output directory, `/`-separated.
+    pub path: String,
+    /// Hex SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+impl OutputEntry {
+    /// The output's own file and its images, for `--delete-stale`.
+    fn files(&self) -> impl Iterator<Item = stale::Listed<'_>> {
+        std::iter::once(stale::Listed {
+            path: &self.path,
+            sha256: &self.sha256,
+        })
+        .chain(self.images.iter().map(|image| stale::Listed {
+            path: &image.path,
+            sha256: &image.sha256,
+        }))
+    }
+
+    /// The manifest's order of outputs.
+    fn order_key(&self) -> (&str, &str, &str) {
+        (&self.source, &self.format, &self.path)
+    }
 }
 
 /// One failure.
@@ -91,11 +116,8 @@ pub(crate) struct FailureEntry {
 impl Manifest {
     /// An unsharded manifest of `outputs` and `failures`, in the manifest's order.
     pub fn new(mut outputs: Vec<OutputEntry>, mut failures: Vec<FailureEntry>) -> Self {
-        outputs
-            .sort_by(|a, b| (&a.source, &a.format, &a.path).cmp(&(&b.source, &b.format, &b.path)));
-        failures.sort_by(|a, b| {
-            (&a.source, &a.format, &a.error).cmp(&(&b.source, &b.format, &b.error))
-        });
+        outputs.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        sort_failures(&mut failures);
         Self {
             bindery: env!("CARGO_PKG_VERSION").to_string(),
             shard: None,
@@ -105,6 +127,7 @@ impl Manifest {
     }
 
     /// The JSON text: pretty-printed with a final newline.
+    #[cfg(test)]
     pub fn to_json(&self) -> String {
         let mut json = serde_json::to_string_pretty(self).expect("the manifest serialises");
         json.push('\n');
@@ -120,11 +143,63 @@ impl Manifest {
     }
 }
 
+/// The manifest's order of failures.
+fn sort_failures(failures: &mut [FailureEntry]) {
+    failures
+        .sort_by(|a, b| (&a.source, &a.format, &a.error).cmp(&(&b.source, &b.format, &b.error)));
+}
+
+/// Writes to `path` atomically the same text as [`Manifest::write`] of a manifest of these
+/// `outputs` (already in the manifest's order: they are streamed, never all in memory) and
+/// `failures` (sorted here).
+pub(crate) fn write_streamed(
+    path: &Path,
+    shard: Option<&ShardEntry>,
+    outputs: impl Iterator<Item = std::io::Result<OutputEntry>>,
+    mut failures: Vec<FailureEntry>,
+) -> Result<(), Error> {
+    /// [`Manifest`]'s fields, in its order, with the outputs as a sequence read as it is
+    /// written.
+    #[derive(Serialize)]
+    #[serde(bound(serialize = "Sequence<I>: Serialize"))]
+    struct Streamed<'a, I> {
+        bindery: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        shard: Option<&'a ShardEntry>,
+        outputs: Sequence<I>,
+        failures: &'a [FailureEntry],
+    }
+    struct Sequence<I>(std::cell::RefCell<Option<I>>);
+    impl<I: Iterator<Item = std::io::Result<OutputEntry>>> Serialize for Sequence<I> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::{Error as _, SerializeSeq};
+            let items = self.0.borrow_mut().take();
+            let mut seq = serializer.serialize_seq(None)?;
+            for item in items.into_iter().flatten() {
+                seq.serialize_element(&item.map_err(S::Error::custom)?)?;
+            }
+            seq.end()
+        }
+    }
+    sort_failures(&mut failures);
+    let streamed = Streamed {
+        bindery: env!("CARGO_PKG_VERSION"),
+        shard,
+        outputs: Sequence(std::cell::RefCell::new(Some(outputs))),
+        failures: &failures,
+    };
+    crate::write::write_atomic_with(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &streamed)?;
+        out.write_all(b"\n")
+    })
+}
+
 fn slash(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
 /// The entry of one written output; `read_warnings` are the document's reading warnings.
+/// Paths are made relative to `out_dir`.
 pub(crate) fn output_entry(
     output: &crate::Output,
     read_warnings: &[Warning],
@@ -133,7 +208,7 @@ pub(crate) fn output_entry(
     OutputEntry {
         source: slash(&output.source),
         format: output.format.name().to_string(),
-        path: slash(output.path.strip_prefix(out_dir).unwrap_or(&output.path)),
+        path: relative(&output.path, out_dir),
         bytes: output.bytes,
         sha256: output.sha256.clone(),
         source_sha256: output.source_sha256.clone(),
@@ -143,7 +218,19 @@ pub(crate) fn output_entry(
             .chain(&output.warnings)
             .cloned()
             .collect(),
+        images: output
+            .images
+            .iter()
+            .map(|image| ImageEntry {
+                path: relative(&image.path, out_dir),
+                sha256: image.sha256.clone(),
+            })
+            .collect(),
     }
+}
+
+fn relative(path: &Path, out_dir: &Path) -> String {
+    slash(path.strip_prefix(out_dir).unwrap_or(path))
 }
 
 pub(crate) fn failure_entry(failure: &crate::Failure) -> FailureEntry {
@@ -152,34 +239,6 @@ pub(crate) fn failure_entry(failure: &crate::Failure) -> FailureEntry {
         format: failure.format.map(|f| f.name().to_string()),
         error: failure.error.to_string(),
     }
-}
-
-/// The manifest's JSON text for `report`; output paths are relative to `out_dir`.
-pub fn manifest_json(report: &Report, out_dir: &Path) -> String {
-    let outputs = report
-        .outputs
-        .iter()
-        .map(|o| {
-            let read: Vec<Warning> = report
-                .warnings
-                .iter()
-                .filter(|(p, _)| p == &o.source)
-                .map(|(_, w)| w.clone())
-                .collect();
-            output_entry(o, &read, out_dir)
-        })
-        .collect();
-    let failures = report.failures.iter().map(failure_entry).collect();
-    Manifest::new(outputs, failures).to_json()
-}
-
-/// Writes `out_dir/manifest.json` atomically (for library callers that keep a [`Report`];
-/// the CLI writes it through a [`Journal`] as outputs finish).
-pub fn write_manifest(report: &Report, out_dir: &Path) -> Result<(), Error> {
-    crate::write::write_atomic(
-        &out_dir.join(MANIFEST_FILE),
-        manifest_json(report, out_dir).as_bytes(),
-    )
 }
 
 /// What the shards of one build must share: the inputs as given, the resource root, the
@@ -235,6 +294,10 @@ mod tests {
                 sha256: "ab".into(),
                 source_sha256: "cd".into(),
                 warnings: vec![Warning::new("w", Some(bindery_model::Span::point(1, 2)))],
+                images: vec![ImageEntry {
+                    path: "images/0123.png".into(),
+                    sha256: "ef".into(),
+                }],
             }],
             vec![FailureEntry {
                 source: "in/b.md".into(),
@@ -246,9 +309,28 @@ mod tests {
         let path = dir.path().join("m.json");
         manifest.write(&path).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), manifest.to_json());
+        let streamed = |manifest: &Manifest| {
+            write_streamed(
+                &path,
+                manifest.shard.as_ref(),
+                manifest.outputs.clone().into_iter().map(Ok),
+                manifest.failures.clone(),
+            )
+            .unwrap();
+            std::fs::read_to_string(&path).unwrap()
+        };
+        assert_eq!(streamed(&manifest), manifest.to_json());
+        let mut sharded = manifest.clone();
+        sharded.shard = Some(ShardEntry {
+            index: 0,
+            count: 2,
+            run: "r".into(),
+        });
+        assert_eq!(streamed(&sharded), sharded.to_json());
         let empty = Manifest::new(Vec::new(), Vec::new());
         empty.write(&path).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), empty.to_json());
+        assert_eq!(streamed(&empty), empty.to_json());
         assert!(empty.to_json().contains("\"outputs\": []"));
     }
 

@@ -9,8 +9,16 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::OutputEntry;
 use crate::cache::sha256_hex;
+
+/// A file a manifest lists: an output, or an image copied beside an HTML page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listed<'a> {
+    /// Relative to the output directory, `/`-separated.
+    pub path: &'a str,
+    /// Hex SHA-256 of the bytes bindery wrote there.
+    pub sha256: &'a str,
+}
 
 /// What [`delete`] did.
 #[derive(Debug, Default)]
@@ -22,20 +30,20 @@ pub(crate) struct Deleted {
 }
 
 /// Deletes every `stale` output that passes the checks above.
-pub(crate) fn delete(out_dir: &Path, stale: &[&OutputEntry]) -> Deleted {
+pub(crate) fn delete(out_dir: &Path, stale: &[Listed<'_>]) -> Deleted {
     let mut result = Deleted::default();
     let Ok(root) = out_dir.canonicalize() else {
         return result;
     };
     let mut seen = std::collections::BTreeSet::new();
     for entry in stale {
-        if !seen.insert(entry.path.as_str()) {
+        if !seen.insert(entry.path) {
             continue;
         }
         match check(&root, entry) {
             Ok(Some(path)) => match std::fs::remove_file(&path) {
                 Ok(()) => {
-                    result.deleted.push(entry.path.clone());
+                    result.deleted.push(entry.path.to_string());
                     remove_empty_parents(&root, &path);
                 }
                 Err(e) => result
@@ -46,16 +54,16 @@ pub(crate) fn delete(out_dir: &Path, stale: &[&OutputEntry]) -> Deleted {
             Ok(None) => {}
             Err(why) => result
                 .notes
-                .push(format!("{}: not deleted: {why}", escape(&entry.path))),
+                .push(format!("{}: not deleted: {why}", escape(entry.path))),
         }
     }
     result
 }
 
 /// The file to delete for `entry`, `None` when it no longer exists, or why it must stay.
-fn check(root: &Path, entry: &OutputEntry) -> Result<Option<PathBuf>, String> {
+fn check(root: &Path, entry: &Listed<'_>) -> Result<Option<PathBuf>, String> {
     let relative =
-        normalised(&entry.path).ok_or("not a normalised path inside the output directory")?;
+        normalised(entry.path).ok_or("not a normalised path inside the output directory")?;
     let name = relative
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -125,16 +133,15 @@ fn escape(path: &str) -> String {
 mod tests {
     use super::*;
 
-    fn entry(path: &str, bytes: &[u8]) -> OutputEntry {
-        OutputEntry {
-            source: "in/x.md".into(),
-            format: "html".into(),
-            path: path.into(),
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
-            source_sha256: String::new(),
-            warnings: Vec::new(),
-        }
+    fn entry(path: &str, bytes: &[u8]) -> (String, String) {
+        (path.to_string(), sha256_hex(bytes))
+    }
+
+    fn listed(entries: &[(String, String)]) -> Vec<Listed<'_>> {
+        entries
+            .iter()
+            .map(|(path, sha256)| Listed { path, sha256 })
+            .collect()
     }
 
     #[test]
@@ -187,8 +194,7 @@ mod tests {
             entry("sub/stale.html", b"stale"),
             entry("gone.html", b"x"),
         ];
-        let refs: Vec<&OutputEntry> = entries.iter().collect();
-        let result = delete(&out, &refs);
+        let result = delete(&out, &listed(&entries));
         assert_eq!(result.deleted, ["sub/stale.html"]);
         assert!(outside.join("secret.txt").exists());
         assert!(out.join("manifest.json").exists());
@@ -205,7 +211,7 @@ mod tests {
         std::fs::write(out.join("a/b/x.txt"), b"x").unwrap();
         std::fs::write(out.join("keep.txt"), b"k").unwrap();
         let e = entry("a/b/x.txt", b"x");
-        assert_eq!(delete(out, &[&e]).deleted, ["a/b/x.txt"]);
+        assert_eq!(delete(out, &listed(&[e])).deleted, ["a/b/x.txt"]);
         assert!(!out.join("a").exists());
         assert!(out.join("keep.txt").exists());
     }
