@@ -518,6 +518,92 @@ fn delete_stale_removes_only_listed_outputs_this_run_did_not_make() {
     assert!(out.join("keep.html").exists());
 }
 
+/// Issue 11: the manifest lists the images copied for each HTML page, and `--delete-stale`
+/// removes an image no page of the run shows any more, keeping one another page still shows.
+#[test]
+fn delete_stale_removes_images_no_page_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&input).unwrap();
+    let red = std::fs::read("tests/fixtures/images/red.png").unwrap();
+    // The same bytes with a different (ignored) trailing chunk make a second, distinct image.
+    let mut other = red.clone();
+    other.extend_from_slice(b"\0\0\0\0tEXt\0\0\0\0");
+    std::fs::write(input.join("red.png"), &red).unwrap();
+    std::fs::write(input.join("other.png"), &other).unwrap();
+    std::fs::write(input.join("a.md"), "# A\n\n![red](red.png)\n").unwrap();
+    std::fs::write(
+        input.join("b.md"),
+        "# B\n\n![red](red.png) ![other](other.png)\n",
+    )
+    .unwrap();
+    let build = |extra: &[&str]| {
+        let output = bindery()
+            .arg("build")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--to", "html", "--no-cache", "-q"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    build(&[]);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let images = |page: &str| -> Vec<String> {
+        let entry = manifest["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["path"] == page)
+            .unwrap_or_else(|| panic!("{page} in {manifest:#}"));
+        entry["images"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|i| i["path"].as_str().unwrap().into())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (a, b) = (images("a.html"), images("b.html"));
+    assert_eq!(a.len(), 1, "{manifest:#}");
+    assert_eq!(b.len(), 2, "{manifest:#}");
+    assert!(
+        b.contains(&a[0]),
+        "both pages show the red image: {a:?} {b:?}"
+    );
+    let only_b = b.iter().find(|p| **p != a[0]).unwrap().clone();
+    for image in &b {
+        assert!(image.starts_with("images/"), "{image}");
+        let bytes = std::fs::read(out.join(image)).unwrap();
+        let entry = manifest["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|o| o["images"].as_array().into_iter().flatten())
+            .find(|i| i["path"] == image.as_str())
+            .unwrap();
+        assert_eq!(entry["sha256"], bindery_pipeline_sha(&bytes).as_str());
+    }
+
+    std::fs::remove_file(input.join("b.md")).unwrap();
+    build(&["--delete-stale"]);
+    assert!(!out.join("b.html").exists());
+    assert!(
+        !out.join(&only_b).exists(),
+        "no page shows {only_b} any more"
+    );
+    assert!(out.join(&a[0]).exists(), "a.html still shows {}", a[0]);
+}
+
 fn bindery_pipeline_sha(bytes: &[u8]) -> String {
     use sha2::Digest;
     use std::fmt::Write;
