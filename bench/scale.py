@@ -9,6 +9,8 @@ give only the largest single process.)
   python3 bench/scale.py --sizes 1000,10000,100000 --formats html,txt,epub
   python3 bench/scale.py --sizes 1000,10000 --formats html,txt,epub,pdf
   python3 bench/scale.py --shards 2 --sizes 10000  # also 2 processes x -j 1 against 1 x -j 2
+  python3 bench/scale.py --sizes 1000 --formats pdf --isolation in-process,worker
+  python3 bench/scale.py --sizes 10000 --jobs 1,2
 
 Corpora are made with `bench/gen_corpus.py --articles N` (N distinct articles) under
 bench/corpus-N/ and kept between runs. Every run is `--no-cache`, output in a temporary dir.
@@ -81,12 +83,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--formats", default="html,txt,epub")
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", default="2", help="thread counts to run, comma-separated")
+    ap.add_argument("--isolation", default="", help="--isolation values to run, comma-separated")
+    ap.add_argument("--bin", default="", help="the bindery binary (default: build and use target/release)")
     ap.add_argument("--shards", type=int, default=0, help="also run N shard processes x -j 1")
     ap.add_argument("--extra", default="", help="more bindery options, space-separated")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
-    bindery = os.path.join(ROOT, "target", "release", "bindery")
+    bindery = args.bin
+    if not bindery:
+        subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
+        bindery = os.path.join(ROOT, "target", "release", "bindery")
+    isolations = [i for i in args.isolation.split(",") if i] or [None]
     print(f"| articles | formats | run | seconds | peak RSS, process tree (MiB) | exit |")
     print(f"|---:|---|---|---:|---:|---|")
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -95,8 +102,17 @@ def main():
         try:
             base = [bindery, "build", src, "-o", out, "--to", args.formats, "--no-cache", "-q"]
             base += args.extra.split()
-            secs, mib, codes = measure([base + ["-j", str(args.jobs)]])
-            print(f"| {n:,} | {args.formats} | 1 process, -j {args.jobs} | {secs:.1f} | {mib:.0f} | {codes} |", flush=True)
+            for jobs in args.jobs.split(","):
+                for isolation in isolations:
+                    shutil.rmtree(out)
+                    os.makedirs(out)
+                    cmd = base + ["-j", jobs]
+                    run = f"1 process, -j {jobs}"
+                    if isolation:
+                        cmd += ["--isolation", isolation]
+                        run += f", --isolation {isolation}"
+                    secs, mib, codes = measure([cmd])
+                    print(f"| {n:,} | {args.formats} | {run} | {secs:.1f} | {mib:.0f} | {codes} |", flush=True)
             if args.shards:
                 shutil.rmtree(out)
                 os.makedirs(out)

@@ -31,16 +31,25 @@ fn hermetic_env() -> [(&'static str, PathBuf); 3] {
     ]
 }
 
+/// The binary under test: this build's, or the one `BINDERY_TEST_BIN` names, so that a
+/// regression test can be shown failing against an older build (`BINDERY_TEST_BIN=/path/to/
+/// old/bindery cargo test --test testsuite safety_`).
+fn binary() -> PathBuf {
+    std::env::var_os("BINDERY_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| assert_cmd::cargo::cargo_bin("bindery"))
+}
+
 /// `bindery` for `assert_cmd`, with a cache and config of its own.
 pub fn bindery() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("bindery").expect("the bindery binary");
+    let mut command = assert_cmd::Command::new(binary());
     command.envs(hermetic_env());
     command
 }
 
 /// `bindery` as a plain process (for tests that read its output as it runs), hermetic too.
 pub fn process() -> std::process::Command {
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("bindery"));
+    let mut command = std::process::Command::new(binary());
     command.envs(hermetic_env());
     command
 }
