@@ -7,6 +7,7 @@
 //! (module `emit`), compiles it in a `World` that holds only that markup, the document's
 //! images and the fonts, and exports with `typst-pdf`. No file system, network or clock.
 
+mod budget;
 mod code;
 mod coverage;
 mod depth;
@@ -362,5 +363,25 @@ mod tests {
         assert!(datetime_from_iso("2025-01-15T10:00:00Z").is_some());
         assert!(datetime_from_iso("January 2025").is_none());
         assert!(datetime_from_iso("2025-13-01").is_none());
+    }
+}
+
+#[cfg(test)]
+mod experiment {
+    #[test]
+    #[ignore]
+    fn compile_typ_files() {
+        let resources = crate::Resources::new(&crate::Options {
+            system_fonts: false,
+            ..Default::default()
+        });
+        for path in std::env::var("EXP_TYP").unwrap().split(',') {
+            let source = std::fs::read_to_string(path).unwrap();
+            let start = std::time::Instant::now();
+            let world = crate::world::DocumentWorld::new(&resources, source, Vec::new(), None);
+            let compiled = typst::compile::<typst_layout::PagedDocument>(&world);
+            let pages = compiled.output.map(|d| d.pages().len());
+            println!("{path}: {:?} pages {:?}", start.elapsed(), pages.map_err(|e| e.len()));
+        }
     }
 }

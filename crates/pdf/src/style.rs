@@ -37,7 +37,7 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #let bindery-alert(title, accent, body) = block(width: 100%, breakable: true, inset: (x: 10pt, y: 8pt), radius: 2pt, stroke: (START: 2.5pt + accent, rest: 0.5pt + accent.lighten(50%)))[#text(weight: "bold", fill: accent, title)#parbreak()#body]
 #let bindery-code(lines, body) = { show raw.line: it => lines.at(it.number - 1, default: it.body); body }
 #let bindery-long-code(body) = { show regex("\\S{24,}"): run => run.text.clusters().map(c => c + h(0.01pt)).join(); body }
-#let bindery-display-math(tex) = block(width: 100%, align(center, raw(lang: "latex", tex)))
+#let bindery-display-math(body) = block(width: 100%, align(center, body))
 "##;
 
 /// Heading sizes for document levels 1 to 6 (then body size).
@@ -94,6 +94,9 @@ pub(crate) fn preamble(
         );
     }
     code::palette_definitions(&mut out);
+    if std::env::var_os("BINDERY_EXP_SIMPLE").is_some() {
+        out.push_str("#set par(linebreaks: \"simple\")\n");
+    }
     let _ = writeln!(
         out,
         "#let bindery-task(done) = box(text(font: \"{MONO_FAMILY}\", if done {{ \"\u{2611}\" }} else {{ \"\u{2610}\" }}))"
