@@ -40,6 +40,9 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #let bindery-display-math(body) = block(width: 100%, align(center, body))
 "##;
 
+/// Heading levels of the document listed in a table of contents.
+pub(crate) const TOC_DEPTH: usize = 3;
+
 /// Heading sizes for document levels 1 to 6 (then body size).
 const HEADING_SIZES: [&str; 6] = ["1.55em", "1.3em", "1.15em", "1.05em", "1em", "1em"];
 
@@ -94,9 +97,6 @@ pub(crate) fn preamble(
         );
     }
     code::palette_definitions(&mut out);
-    if std::env::var_os("BINDERY_EXP_SIMPLE").is_some() {
-        out.push_str("#set par(linebreaks: \"simple\")\n");
-    }
     let _ = writeln!(
         out,
         "#let bindery-task(done) = box(text(font: \"{MONO_FAMILY}\", if done {{ \"\u{2611}\" }} else {{ \"\u{2610}\" }}))"
@@ -178,7 +178,7 @@ pub(crate) fn table_of_contents(out: &mut String, offset: u8) {
     let _ = writeln!(
         out,
         "#outline(depth: {})\n#pagebreak(weak: true)",
-        3 + offset
+        TOC_DEPTH + usize::from(offset)
     );
 }
 

@@ -555,6 +555,15 @@ fn make_output(
         Some(hit) => hit,
         None => {
             let warned = guarded(&source.path, format.name(), || {
+                if format == Format::Pdf {
+                    let options = pdf_options(cx.settings, loaded.layout.is_some());
+                    Error::pdf_budget(
+                        &source.path,
+                        &loaded.document,
+                        loaded.layout.as_ref(),
+                        &options,
+                    )?;
+                }
                 match &cx.request.isolation {
                     Isolation::Worker { program, args } if format == Format::Pdf => {
                         cx.workers.render_pdf(
@@ -735,12 +744,7 @@ pub(crate) fn render_pdf(
     settings: &Settings,
 ) -> Result<Warned<Vec<u8>>, Error> {
     let rendered = if is_book {
-        // A book's PDF always has its table of contents, and each chapter starts a page.
-        let options = bindery_pdf::Options {
-            toc: true,
-            chapter_pages: true,
-            ..settings.pdf.clone()
-        };
+        let options = pdf_options(settings, true);
         bindery_pdf::render(document, assets, settings.pdf_resources(), &options)
             .map_err(|e| e.to_string())
     } else {
@@ -751,6 +755,20 @@ pub(crate) fn render_pdf(
         format: Format::Pdf,
         message,
     })
+}
+
+/// The PDF options of a document: a book's PDF always has its table of contents, and each
+/// chapter starts a page.
+fn pdf_options(settings: &Settings, is_book: bool) -> bindery_pdf::Options {
+    if is_book {
+        bindery_pdf::Options {
+            toc: true,
+            chapter_pages: true,
+            ..settings.pdf.clone()
+        }
+    } else {
+        settings.pdf.clone()
+    }
 }
 
 /// Runs `f`, turning a panic into an error for this document and format only.
