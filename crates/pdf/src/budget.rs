@@ -104,7 +104,10 @@ impl Default for Limits {
 /// each counts; [`Limits::set`] takes these names.
 pub const LIMIT_NAMES: &[(&str, &str)] = &[
     ("table-cells", "cells of one table"),
-    ("paragraph-chars", "characters of one paragraph, heading or table cell"),
+    (
+        "paragraph-chars",
+        "characters of one paragraph, heading or table cell",
+    ),
     ("math-chars", "characters of one formula"),
     ("toc-headings", "headings in a table of contents"),
     ("footnotes", "footnotes in a document"),
@@ -180,8 +183,20 @@ pub fn check(document: &Document, options: &Options) -> Result<(), Error> {
         0
     };
     let checks = [
-        ("table-cells", "a table of", "cells", stats.largest_table, limits.table_cells),
-        ("math-chars", "a formula of", "characters", stats.longest_math, limits.math_chars),
+        (
+            "table-cells",
+            "a table of",
+            "cells",
+            stats.largest_table,
+            limits.table_cells,
+        ),
+        (
+            "math-chars",
+            "a formula of",
+            "characters",
+            stats.longest_math,
+            limits.math_chars,
+        ),
         (
             "paragraph-chars",
             "a paragraph of",
@@ -193,14 +208,20 @@ pub fn check(document: &Document, options: &Options) -> Result<(), Error> {
             "toc-headings",
             "a table of contents of",
             "headings",
-            Extent { value: toc, span: None },
+            Extent {
+                value: toc,
+                span: None,
+            },
             limits.toc_headings,
         ),
         (
             "footnotes",
             "the document has",
             "footnotes",
-            Extent { value: stats.footnotes, span: None },
+            Extent {
+                value: stats.footnotes,
+                span: None,
+            },
             limits.footnotes,
         ),
     ];

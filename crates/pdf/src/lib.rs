@@ -393,4 +393,3 @@ mod tests {
         assert!(datetime_from_iso("2025-13-01").is_none());
     }
 }
-

@@ -218,7 +218,9 @@ impl Error {
             None => Warning::new(String::new(), span),
         };
         Err(Error::OverLimit {
-            path: located.file.map_or_else(|| path.to_path_buf(), PathBuf::from),
+            path: located
+                .file
+                .map_or_else(|| path.to_path_buf(), PathBuf::from),
             span: located.span,
             message,
             option,

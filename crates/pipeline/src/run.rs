@@ -555,15 +555,13 @@ fn make_output(
         Some(hit) => hit,
         None => {
             let warned = guarded(&source.path, format.name(), || {
-                if format == Format::Pdf {
-                    let options = pdf_options(cx.settings, loaded.layout.is_some());
-                    Error::pdf_budget(
-                        &source.path,
-                        &loaded.document,
-                        loaded.layout.as_ref(),
-                        &options,
-                    )?;
-                }
+                check_budget(
+                    format,
+                    &source.path,
+                    &loaded.document,
+                    loaded.layout.as_ref(),
+                    cx.settings,
+                )?;
                 match &cx.request.isolation {
                     Isolation::Worker { program, args } if format == Format::Pdf => {
                         cx.workers.render_pdf(
@@ -757,6 +755,26 @@ pub(crate) fn render_pdf(
     })
 }
 
+/// Refuses a PDF over its limits before layout, in this process (a refused document costs no
+/// render worker a round trip); any other format passes.
+fn check_budget(
+    format: Format,
+    path: &Path,
+    document: &Document,
+    layout: Option<&Layout>,
+    settings: &Settings,
+) -> Result<(), Error> {
+    if format != Format::Pdf {
+        return Ok(());
+    }
+    Error::pdf_budget(
+        path,
+        document,
+        layout,
+        &pdf_options(settings, layout.is_some()),
+    )
+}
+
 /// The PDF options of a document: a book's PDF always has its table of contents, and each
 /// chapter starts a page.
 fn pdf_options(settings: &Settings, is_book: bool) -> bindery_pdf::Options {
@@ -829,6 +847,7 @@ pub fn convert(
         &mut warnings,
     );
     let rendered = guarded(name, format.name(), || {
+        check_budget(format, name, &document, None, settings)?;
         render(name, format, &document, &resolved.assets, false, settings)
     })?;
     warnings.extend(rendered.warnings);
@@ -846,6 +865,7 @@ fn convert_book(
     let loaded = guarded(dir, "reading", || load_book_dir(dir, root, settings))?;
     let layout = loaded.layout.as_ref().expect("a book has a layout");
     let rendered = guarded(dir, format.name(), || {
+        check_budget(format, dir, &loaded.document, Some(layout), settings)?;
         render(
             dir,
             format,
