@@ -226,6 +226,11 @@ struct RenderArgs {
     /// PDF: refuse documents longer than N pages.
     #[arg(long, value_name = "N", default_value_t = 5000, global = true)]
     max_pages: usize,
+    /// PDF: raise (or lower) a limit checked before layout (repeatable): table-cells (50000
+    /// per table), paragraph-chars (100000), math-chars (20000 per formula), toc-headings
+    /// (20000), footnotes (20000).
+    #[arg(long, value_name = "NAME=N", value_parser = parse_pdf_limit, global = true)]
+    pdf_limit: Vec<(String, u64)>,
     /// Largest input file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
     max_input: u64,
@@ -270,6 +275,16 @@ fn existing_dir(s: &str) -> Result<PathBuf, String> {
     } else {
         Err(format!("`{s}` is not a directory"))
     }
+}
+
+fn parse_pdf_limit(s: &str) -> Result<(String, u64), String> {
+    let (name, value) = parse_key_value(s)?;
+    let value = value
+        .trim()
+        .parse::<u64>()
+        .map_err(|e| format!("`{value}` is not a count: {e}"))?;
+    bindery_pipeline::PdfLimits::default().set(&name, value)?;
+    Ok((name, value))
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -328,6 +343,13 @@ impl RenderArgs {
         settings.pdf.system_fonts = !self.no_system_fonts;
         settings.pdf.font_dirs = self.font_dir.clone();
         settings.pdf.max_pages = self.max_pages;
+        for (name, value) in &self.pdf_limit {
+            settings
+                .pdf
+                .limits
+                .set(name, *value)
+                .map_err(anyhow::Error::msg)?;
+        }
         settings.pdf.timestamp = timestamp;
         Ok(settings)
     }

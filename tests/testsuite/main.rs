@@ -6,6 +6,7 @@ mod support;
 mod atomic;
 mod batch;
 mod books;
+mod budget;
 mod cli;
 mod golden;
 mod guide;

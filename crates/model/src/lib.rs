@@ -21,6 +21,7 @@ mod meta;
 mod node;
 mod raw;
 mod sanitize;
+mod stats;
 mod svg;
 mod text;
 mod url;
@@ -42,6 +43,7 @@ pub use node::{
 };
 pub use raw::{RawHtml, apply_raw_html};
 pub use sanitize::{sanitize, sanitize_metadata};
+pub use stats::{Extent, Stats};
 pub use svg::svg_problem;
 pub use text::{plain_text, slugify, splice};
 pub use url::{dangerous_scheme, drop_dangerous_urls};

@@ -30,6 +30,12 @@ use crate::typst_syntax::{string, text};
 /// `bindery-long-code` matches).
 const LONG_RUN: usize = 24;
 
+/// Clusters of a long run up to which it may break after every one of them.
+const FINE_RUN: usize = 1000;
+
+/// In a run longer than [`FINE_RUN`], a break opportunity after every this many clusters.
+const COARSE_STEP: usize = 8;
+
 /// Typst's default `raw.tab-size`: code is shown with tabs expanded to this many columns.
 const TAB_SIZE: usize = 2;
 
@@ -73,6 +79,50 @@ pub(crate) fn code_block(out: &mut String, lang: Option<&str>, code: &str) {
         return;
     }
 
+    out.push_str("#bindery-code(");
+    lines(out, syntax, code);
+    raw_block(out, lang, code, false);
+    out.push_str(")\n\n");
+}
+
+/// Appends an inline `raw` showing `code` (inline code, or a formula's TeX source with `lang`
+/// `latex`) as an expression without the leading `#`: highlighted here and with its long runs
+/// made breakable here when there is anything to do, else a plain `raw`.
+///
+/// Typst's own highlighting gives every token its own text run, and breaking long runs with a
+/// regex show rule grew with the square of the run (50,000 characters of inline code: 33 s);
+/// written out here both are linear.
+pub(crate) fn inline_raw(out: &mut String, lang: Option<&str>, code: &str) {
+    let lang = lang.filter(|l| !l.is_empty());
+    let syntax = lang
+        .map(str::to_lowercase)
+        .and_then(|token| RAW_SYNTAXES.find_syntax_by_token(&token))
+        .filter(|syntax| syntax.name != "Plain Text");
+    let long = has_long_run(code);
+    let plain = syntax.is_none() && !long;
+    if !plain {
+        out.push_str("bindery-code(");
+        lines(out, syntax, code);
+    }
+    out.push_str("raw(");
+    if !plain || lang.is_some() {
+        out.push_str("theme: none, ");
+    }
+    if let Some(lang) = lang {
+        out.push_str("lang: ");
+        string(out, lang);
+        out.push_str(", ");
+    }
+    string(out, code);
+    out.push(')');
+    if !plain {
+        out.push(')');
+    }
+}
+
+/// The lines of `code` as the first argument of `bindery-code`: `(([..], [..], ), `, each line
+/// highlighted with `syntax` (when given) and its long runs made breakable.
+fn lines(out: &mut String, syntax: Option<&syntect::parsing::SyntaxReference>, code: &str) {
     let expanded = if code.contains('\t') {
         expand_tabs(code)
     } else {
@@ -80,7 +130,7 @@ pub(crate) fn code_block(out: &mut String, lang: Option<&str>, code: &str) {
     };
     let mut highlighter = syntax.map(|syntax| HighlightLines::new(syntax, &RAW_THEME));
     let foreground = RAW_THEME.settings.foreground.unwrap_or(Color::BLACK);
-    out.push_str("#bindery-code((");
+    out.push('(');
     for line in split_newlines(&expanded) {
         let pieces = match &mut highlighter {
             Some(h) => h
@@ -93,8 +143,6 @@ pub(crate) fn code_block(out: &mut String, lang: Option<&str>, code: &str) {
         out.push_str("], ");
     }
     out.push_str("), ");
-    raw_block(out, lang, code, false);
-    out.push_str(")\n\n");
 }
 
 /// `raw(block: true, ..)` with Typst's highlighting on or off.
@@ -157,10 +205,11 @@ fn runs(pieces: &[(Style, &str)], foreground: Color) -> Vec<(Look, Range<usize>)
     runs
 }
 
-/// Writes one line's runs as markup, each long unbroken run with a break opportunity after
-/// every character (cluster), as `bindery-long-code` does.
+/// Writes one line's runs as markup, each long unbroken run with break opportunities (see
+/// [`break_points`]), as `bindery-long-code` does.
 fn write_line(out: &mut String, runs: &[(Look, Range<usize>)], line: &str) {
-    let long = long_runs(line);
+    let points = break_points(line);
+    let mut next = 0;
     for (look, range) in runs {
         let mut closers = 0;
         if look.underline {
@@ -188,25 +237,65 @@ fn write_line(out: &mut String, runs: &[(Look, Range<usize>)], line: &str) {
             }
             closers += 1;
         }
+        // The points are in order, as are the runs: one pass over both.
         let mut at = range.start;
-        for long in long
-            .iter()
-            .filter(|l| l.start < range.end && l.end > range.start)
-        {
-            let start = long.start.max(at);
-            let end = long.end.min(range.end);
-            text(out, &line[at..start]);
-            for cluster in line[start..end].graphemes(true) {
-                text(out, cluster);
+        while let Some(&(point, breaks)) = points.get(next) {
+            if point > range.end || (point == range.end && !breaks) {
+                break;
+            }
+            text(out, &line[at..point]);
+            if breaks {
                 out.push_str("#h(0.01pt)");
             }
-            at = end;
+            at = point;
+            next += 1;
         }
         text(out, &line[at..range.end]);
         for _ in 0..closers {
             out.push(']');
         }
     }
+}
+
+/// How many break opportunities [`write_line`] gives the long runs of `text`.
+pub(crate) fn break_count(text: &str) -> u64 {
+    if !has_long_run(text) {
+        return 0;
+    }
+    split_newlines(text)
+        .into_iter()
+        .map(|line| break_points(line).iter().filter(|(_, b)| *b).count() as u64)
+        .sum()
+}
+
+/// Where the text of `line` is cut, in order: `(offset, true)` where a long run may break
+/// (after each of its clusters; in a run longer than [`FINE_RUN`] clusters, after every
+/// [`COARSE_STEP`]th), `(offset, false)` where a long run starts.
+///
+/// A break opportunity costs Typst an element and a line-breaking candidate: a 100,000-
+/// character line broken after every character took 3.5 s to set. Past [`FINE_RUN`] the
+/// line's right edge may fall up to `COARSE_STEP - 1` characters short, which nobody reads
+/// in a blob that long, and the cost falls with the number of breaks.
+fn break_points(line: &str) -> Vec<(usize, bool)> {
+    let mut points = Vec::new();
+    for run in long_runs(line) {
+        let text = &line[run.clone()];
+        let step = if text.graphemes(true).nth(FINE_RUN).is_some() {
+            COARSE_STEP
+        } else {
+            1
+        };
+        points.push((run.start, false));
+        let mut clusters = 0;
+        for (i, cluster) in text.grapheme_indices(true) {
+            clusters += 1;
+            let end = i + cluster.len();
+            if clusters % step == 0 || end == text.len() {
+                points.push((run.start + end, true));
+            }
+        }
+    }
+    points
 }
 
 /// The distinct foreground colours of Typst's highlighting theme, in theme order.

@@ -21,6 +21,7 @@ use typst::foundations::Bytes;
 use typst::foundations::Smart;
 use typst::visualize::{ImageFormat, RasterImage, SvgImage, VectorFormat};
 
+use crate::budget;
 use crate::code;
 use crate::targets::{Headings, percent_decode};
 use crate::typst_syntax::{string, text};
@@ -171,13 +172,13 @@ impl<'a> Emitter<'a> {
     fn nested_block(&mut self, block: &'a Block) {
         match &block.kind {
             BlockKind::Plain(content) => {
-                self.inlines(content);
+                self.paragraph(content);
                 self.out.push('\n');
             }
             BlockKind::Para(content) => {
                 match content.as_slice() {
                     [Inline::Image { target, alt }] => self.image(target, alt, true),
-                    _ => self.inlines(content),
+                    _ => self.paragraph(content),
                 }
                 self.out.push_str("\n\n");
             }
@@ -401,6 +402,19 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// A paragraph's content; one dense with separately set pieces (links, code, emphasis,
+    /// breakable long runs) is broken into lines first-fit (see [`budget::is_dense`]).
+    fn paragraph(&mut self, content: &'a [Inline]) {
+        let dense = budget::is_dense(content);
+        if dense {
+            self.out.push_str("#[#set par(linebreaks: \"simple\")\n");
+        }
+        self.inlines(content);
+        if dense {
+            self.out.push(']');
+        }
+    }
+
     fn inlines(&mut self, inlines: &'a [Inline]) {
         for inline in inlines {
             self.inline(inline);
@@ -416,11 +430,9 @@ impl<'a> Emitter<'a> {
             Inline::Strong(content) => self.wrapped("strong", content),
             Inline::Strikeout(content) => self.wrapped("strike", content),
             Inline::Code(code) => {
-                self.long_code(code, |out| {
-                    out.push_str("raw(");
-                    string(out, code);
-                    out.push(')');
-                });
+                self.out.push('#');
+                code::inline_raw(&mut self.out, None, code);
+                self.out.push(';');
             }
             Inline::Link {
                 target, content, ..
@@ -428,15 +440,15 @@ impl<'a> Emitter<'a> {
             Inline::Image { target, alt } => self.image(target, alt, false),
             Inline::Raw { text: raw, .. } => text(&mut self.out, raw),
             Inline::Math { display, tex } => {
-                self.long_code(tex, |out| {
-                    if *display {
-                        out.push_str("bindery-display-math(");
-                    } else {
-                        out.push_str("raw(lang: \"latex\", ");
-                    }
-                    string(out, tex);
-                    out.push(')');
-                });
+                self.out.push('#');
+                if *display {
+                    self.out.push_str("bindery-display-math(");
+                }
+                code::inline_raw(&mut self.out, Some("latex"), tex);
+                if *display {
+                    self.out.push(')');
+                }
+                self.out.push(';');
             }
             Inline::Note(blocks) => {
                 // The number is written out rather than left to Typst's footnote counter: a
@@ -454,16 +466,6 @@ impl<'a> Emitter<'a> {
                 self.out.push(']');
             }
         }
-    }
-
-    /// Writes the call `call` makes, a `raw` showing `code`, in `bindery-long-code` when the
-    /// code has a run too long to fit a line unbroken.
-    fn long_code(&mut self, code: &str, call: impl FnOnce(&mut String)) {
-        let long = code::has_long_run(code);
-        self.out
-            .push_str(if long { "#bindery-long-code(" } else { "#" });
-        call(&mut self.out);
-        self.out.push_str(if long { ");" } else { ";" });
     }
 
     fn wrapped(&mut self, function: &str, content: &'a [Inline]) {

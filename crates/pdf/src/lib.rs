@@ -7,6 +7,7 @@
 //! (module `emit`), compiles it in a `World` that holds only that markup, the document's
 //! images and the fonts, and exports with `typst-pdf`. No file system, network or clock.
 
+mod budget;
 mod code;
 mod coverage;
 mod depth;
@@ -27,6 +28,7 @@ use typst::syntax::DiagSpanKind;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
+pub use budget::{LIMIT_NAMES, Limits, check};
 pub use fonts::Resources;
 
 use world::DocumentWorld;
@@ -56,8 +58,11 @@ pub struct Options {
     /// Extra font directories, searched after the bundled fonts and before the system's.
     /// Read only by [`Resources::new`].
     pub font_dirs: Vec<PathBuf>,
-    /// A document longer than this many pages is an error rather than a huge file.
+    /// A document longer than this many pages is an error rather than a huge file; checked
+    /// before layout against an estimate (a lower bound) and after it against the real count.
     pub max_pages: usize,
+    /// What a document may ask of the typesetter, checked before layout ([`check`]).
+    pub limits: Limits,
     /// Creation time in Unix seconds (the pipeline sets it from `SOURCE_DATE_EPOCH`). Without
     /// it the front matter `date` (`YYYY-MM-DD`) is used, and without that the PDF has no date.
     pub timestamp: Option<i64>,
@@ -72,6 +77,7 @@ impl Default for Options {
             system_fonts: true,
             font_dirs: Vec::new(),
             max_pages: 5000,
+            limits: Limits::default(),
             timestamp: None,
         }
     }
@@ -87,6 +93,28 @@ pub enum Error {
         pages: usize,
         /// The limit it exceeded.
         limit: usize,
+    },
+    /// The document is at least this many pages by an estimate made before layout.
+    #[error(
+        "the document would come to at least {pages} pages (estimated before layout), more than the limit of {limit}"
+    )]
+    TooManyPagesEstimated {
+        /// The fewest pages the document can come to.
+        pages: u64,
+        /// The limit it exceeded.
+        limit: usize,
+    },
+    /// The document asks more of the typesetter than one of [`Options::limits`] allows.
+    #[error("{what}, over the limit of {limit}")]
+    OverLimit {
+        /// The limit's name, as [`Limits::set`] takes it (`table-cells`).
+        name: &'static str,
+        /// What is over it, with its size ("a table of 501000 cells").
+        what: String,
+        /// The limit.
+        limit: u64,
+        /// Where in the source, when known.
+        span: Option<bindery_model::Span>,
     },
     /// Typst could not compile the generated markup (a bug in this crate, or a resource such as
     /// an image it could not decode).
@@ -121,6 +149,7 @@ pub fn render(
         document
     };
 
+    budget::check(document, options)?;
     let date = creation_date(document, options);
 
     let headings = targets::Headings::new(document);

@@ -37,8 +37,11 @@ const RULES: &str = r##"#set par(justify: true, leading: 0.62em, spacing: 0.95em
 #let bindery-alert(title, accent, body) = block(width: 100%, breakable: true, inset: (x: 10pt, y: 8pt), radius: 2pt, stroke: (START: 2.5pt + accent, rest: 0.5pt + accent.lighten(50%)))[#text(weight: "bold", fill: accent, title)#parbreak()#body]
 #let bindery-code(lines, body) = { show raw.line: it => lines.at(it.number - 1, default: it.body); body }
 #let bindery-long-code(body) = { show regex("\\S{24,}"): run => run.text.clusters().map(c => c + h(0.01pt)).join(); body }
-#let bindery-display-math(tex) = block(width: 100%, align(center, raw(lang: "latex", tex)))
+#let bindery-display-math(body) = block(width: 100%, align(center, body))
 "##;
+
+/// Heading levels of the document listed in a table of contents.
+pub(crate) const TOC_DEPTH: usize = 3;
 
 /// Heading sizes for document levels 1 to 6 (then body size).
 const HEADING_SIZES: [&str; 6] = ["1.55em", "1.3em", "1.15em", "1.05em", "1em", "1em"];
@@ -175,7 +178,7 @@ pub(crate) fn table_of_contents(out: &mut String, offset: u8) {
     let _ = writeln!(
         out,
         "#outline(depth: {})\n#pagebreak(weak: true)",
-        3 + offset
+        TOC_DEPTH + usize::from(offset)
     );
 }
 

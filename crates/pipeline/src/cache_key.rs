@@ -186,6 +186,7 @@ fn format_fields(fields: &mut Fields, settings: &Settings, format: Format) {
                 // A limit is keyed too: a cache hit must not let through what the limit now
                 // refuses.
                 max_pages,
+                limits,
                 timestamp,
             } = &settings.pdf;
             fields.text(
@@ -203,6 +204,18 @@ fn format_fields(fields: &mut Fields, settings: &Settings, format: Format) {
                 fields.bytes("pdf.font_dir", dir.as_os_str().as_encoded_bytes());
             }
             fields.number("pdf.max_pages", *max_pages as u64);
+            let bindery_pdf::Limits {
+                table_cells,
+                paragraph_chars,
+                math_chars,
+                toc_headings,
+                footnotes,
+            } = limits;
+            fields.number("pdf.limits.table_cells", *table_cells);
+            fields.number("pdf.limits.paragraph_chars", *paragraph_chars);
+            fields.number("pdf.limits.math_chars", *math_chars);
+            fields.number("pdf.limits.toc_headings", *toc_headings);
+            fields.number("pdf.limits.footnotes", *footnotes);
             fields.optional("pdf.timestamp", timestamp.map(|t| t as u64));
         }
         Format::Json => {}
@@ -655,6 +668,24 @@ mod tests {
     }
 
     #[test]
+    fn pdf_limits_are_in_the_pdf_key_only() {
+        let changes: [fn(&mut bindery_pdf::Limits); 5] = [
+            |l| l.table_cells = 1,
+            |l| l.paragraph_chars = 1,
+            |l| l.math_chars = 1,
+            |l| l.toc_headings = 1,
+            |l| l.footnotes = 1,
+        ];
+        for (i, change) in changes.into_iter().enumerate() {
+            assert_eq!(
+                missed(|c| change(&mut c.settings.pdf.limits)),
+                formats(&[Format::Pdf]),
+                "change {i}"
+            );
+        }
+    }
+
+    #[test]
     fn pdf_timestamp_is_in_the_pdf_key_only() {
         assert_eq!(
             missed(|c| c.settings.pdf.timestamp = Some(1)),
@@ -677,11 +708,12 @@ mod tests {
     #[test]
     fn the_settings_fingerprint_covers_every_format_and_limit() {
         let before = settings_fingerprint(&base());
-        let changes: [fn(&mut Settings); 6] = [
+        let changes: [fn(&mut Settings); 7] = [
             |s| s.text.columns = 60,
             |s| s.html.toc = true,
             |s| s.epub.split_level = 0,
             |s| s.pdf.max_pages = 1,
+            |s| s.pdf.limits.table_cells = 1,
             |s| s.max_input = 1,
             |s| s.asset_limits.max_bytes = 1,
         ];

@@ -24,7 +24,7 @@ mod worker;
 mod write;
 
 pub use assets::AssetLimits;
-pub use bindery_pdf::Paper;
+pub use bindery_pdf::{Limits as PdfLimits, Paper};
 pub use cache::Cache;
 pub use cache_key::CacheKey;
 pub use format::Format;
@@ -155,6 +155,19 @@ pub enum Error {
         /// The renderer's message.
         message: String,
     },
+    /// The PDF writer refused the document before laying it out: it is over one of the
+    /// limits of [`bindery_pdf::Options`] (`--pdf-limit`, `--max-pages`).
+    #[error("{}: pdf: {message}", at(path, *span))]
+    OverLimit {
+        /// The input file (a book's chapter, when the place is in one).
+        path: PathBuf,
+        /// Where in it, when known.
+        span: Option<Span>,
+        /// What is over which limit.
+        message: String,
+        /// The option that raises it (`--pdf-limit table-cells=N`).
+        option: String,
+    },
     /// A renderer panicked; a bug in bindery, contained to this output.
     #[error("{}: internal error while rendering {format}: {message}", path.display())]
     Panic {
@@ -176,8 +189,50 @@ impl Error {
             Error::Collision { .. } => {
                 Some("rename one of the files, or build them into different output directories")
             }
+            Error::OverLimit { option, .. } => Some(option),
             Error::Io { .. } | Error::Render { .. } | Error::Panic { .. } => None,
         }
+    }
+
+    /// Checks `document` against the PDF limits of `options` before it is laid out (in this
+    /// process, so that a refused document costs no worker a round trip), naming the chapter
+    /// file of a book (`layout`) where the place is in one.
+    pub(crate) fn pdf_budget(
+        path: &std::path::Path,
+        document: &bindery_model::Document,
+        layout: Option<&book::Layout>,
+        options: &bindery_pdf::Options,
+    ) -> Result<(), Error> {
+        let Err(error) = bindery_pdf::check(document, options) else {
+            return Ok(());
+        };
+        let (span, option) = match &error {
+            bindery_pdf::Error::OverLimit { name, span, .. } => {
+                (*span, format!("raise it with --pdf-limit {name}=N"))
+            }
+            _ => (None, "raise it with --max-pages N".to_string()),
+        };
+        let message = error.to_string();
+        let located = match layout {
+            Some(layout) => layout.locate(Warning::new(String::new(), span)),
+            None => Warning::new(String::new(), span),
+        };
+        Err(Error::OverLimit {
+            path: located
+                .file
+                .map_or_else(|| path.to_path_buf(), PathBuf::from),
+            span: located.span,
+            message,
+            option,
+        })
+    }
+}
+
+/// `path:line:col`, or `path` when the place is not known.
+fn at(path: &std::path::Path, span: Option<Span>) -> String {
+    match span {
+        Some(span) => format!("{}:{}:{}", path.display(), span.line, span.col),
+        None => path.display().to_string(),
     }
 }
 

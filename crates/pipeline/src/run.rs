@@ -555,6 +555,13 @@ fn make_output(
         Some(hit) => hit,
         None => {
             let warned = guarded(&source.path, format.name(), || {
+                check_budget(
+                    format,
+                    &source.path,
+                    &loaded.document,
+                    loaded.layout.as_ref(),
+                    cx.settings,
+                )?;
                 match &cx.request.isolation {
                     Isolation::Worker { program, args } if format == Format::Pdf => {
                         cx.workers.render_pdf(
@@ -735,12 +742,7 @@ pub(crate) fn render_pdf(
     settings: &Settings,
 ) -> Result<Warned<Vec<u8>>, Error> {
     let rendered = if is_book {
-        // A book's PDF always has its table of contents, and each chapter starts a page.
-        let options = bindery_pdf::Options {
-            toc: true,
-            chapter_pages: true,
-            ..settings.pdf.clone()
-        };
+        let options = pdf_options(settings, true);
         bindery_pdf::render(document, assets, settings.pdf_resources(), &options)
             .map_err(|e| e.to_string())
     } else {
@@ -751,6 +753,40 @@ pub(crate) fn render_pdf(
         format: Format::Pdf,
         message,
     })
+}
+
+/// Refuses a PDF over its limits before layout, in this process (a refused document costs no
+/// render worker a round trip); any other format passes.
+fn check_budget(
+    format: Format,
+    path: &Path,
+    document: &Document,
+    layout: Option<&Layout>,
+    settings: &Settings,
+) -> Result<(), Error> {
+    if format != Format::Pdf {
+        return Ok(());
+    }
+    Error::pdf_budget(
+        path,
+        document,
+        layout,
+        &pdf_options(settings, layout.is_some()),
+    )
+}
+
+/// The PDF options of a document: a book's PDF always has its table of contents, and each
+/// chapter starts a page.
+fn pdf_options(settings: &Settings, is_book: bool) -> bindery_pdf::Options {
+    if is_book {
+        bindery_pdf::Options {
+            toc: true,
+            chapter_pages: true,
+            ..settings.pdf.clone()
+        }
+    } else {
+        settings.pdf.clone()
+    }
 }
 
 /// Runs `f`, turning a panic into an error for this document and format only.
@@ -811,6 +847,7 @@ pub fn convert(
         &mut warnings,
     );
     let rendered = guarded(name, format.name(), || {
+        check_budget(format, name, &document, None, settings)?;
         render(name, format, &document, &resolved.assets, false, settings)
     })?;
     warnings.extend(rendered.warnings);
@@ -828,6 +865,7 @@ fn convert_book(
     let loaded = guarded(dir, "reading", || load_book_dir(dir, root, settings))?;
     let layout = loaded.layout.as_ref().expect("a book has a layout");
     let rendered = guarded(dir, format.name(), || {
+        check_budget(format, dir, &loaded.document, Some(layout), settings)?;
         render(
             dir,
             format,
