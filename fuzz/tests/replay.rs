@@ -35,3 +35,18 @@ fn markdown_to_all_inputs() {
 fn json_to_all_inputs() {
     assert!(replay("json_to_all", bindery_fuzz::json_to_all) > 0);
 }
+
+#[test]
+fn raw_html_inputs() {
+    assert!(replay("raw_html", bindery_fuzz::raw_html) > 0);
+}
+
+#[test]
+fn svg_inputs() {
+    assert!(replay("svg", bindery_fuzz::svg) > 0);
+}
+
+#[test]
+fn front_matter_inputs() {
+    assert!(replay("front_matter", bindery_fuzz::front_matter) > 0);
+}

@@ -501,7 +501,8 @@ fn attributes_problem(
         if !allowed {
             return Some(format!("its `{element}` element has a `{local}` attribute"));
         }
-        if local.len() > 2 && local[..2].eq_ignore_ascii_case("on") {
+        // Bytes, not `str` slicing: the name may start with a character of several bytes.
+        if local.len() > 2 && local.as_bytes()[..2].eq_ignore_ascii_case(b"on") {
             return Some("it has an event handler attribute".into());
         }
         let is_link = local == "href"
@@ -619,6 +620,24 @@ mod tests {
         ] {
             assert_eq!(svg_problem(ok.as_bytes()), None, "{ok}");
         }
+    }
+
+    /// Found while writing the `svg` fuzz target's oracle: an attribute in an editor's
+    /// namespace whose second character is not ASCII made the handler check slice a string
+    /// inside a character (a panic, which aborts a build's document).
+    #[test]
+    fn non_ascii_attribute_names_do_not_panic() {
+        let editor = |attribute: &str| {
+            format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" \
+                 xmlns:inkscape=\"http://www.inkscape.org/namespaces/inkscape\">\
+                 <rect inkscape:{attribute}=\"x\"/></svg>"
+            )
+        };
+        assert_eq!(svg_problem(editor("aé").as_bytes()), None);
+        assert_eq!(svg_problem(editor("é").as_bytes()), None);
+        assert!(svg_problem(editor("oné").as_bytes()).is_some());
+        assert!(svg_problem(svg("<rect dé=\"x\"/>").as_bytes()).is_some());
     }
 
     /// The eight bypasses a red-team pass found in the old substring checks, and more.
