@@ -325,9 +325,18 @@ pub fn svg_problem(data: &[u8]) -> Option<String> {
     let Ok(text) = std::str::from_utf8(data) else {
         return Some("it is not UTF-8".into());
     };
+    // XML 1.0 allows no C0 control but tab and line ends, anywhere (quick-xml does not check).
+    if text
+        .chars()
+        .any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Some("it is not well-formed XML: it holds a control character".into());
+    }
     let mut reader = NsReader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut seen_root = false;
+    // Elements open; quick-xml reads on past the root and to the end with some left open.
+    let mut depth: usize = 0;
     // The text of the `<style>` element being read, references decoded.
     let mut style: Option<String> = None;
     loop {
@@ -339,6 +348,12 @@ pub fn svg_problem(data: &[u8]) -> Option<String> {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 if style.is_some() {
                     return Some("its `style` element holds markup".into());
+                }
+                if seen_root && depth == 0 {
+                    return Some("it is not well-formed XML: it has a second root element".into());
+                }
+                if matches!(event, Event::Start(_)) {
+                    depth += 1;
                 }
                 let local = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                 if let Some(why) = element_problem(&namespace, &local, !seen_root) {
@@ -383,6 +398,7 @@ pub fn svg_problem(data: &[u8]) -> Option<String> {
                 }
             }
             Event::End(_) => {
+                depth = depth.saturating_sub(1);
                 if let Some(css) = style.take()
                     && let Some(why) = css_problem(&css)
                 {
@@ -404,6 +420,9 @@ pub fn svg_problem(data: &[u8]) -> Option<String> {
                 );
             }
             Event::Comment(_) | Event::Decl(_) => {}
+            Event::Eof if depth > 0 => {
+                return Some("it is not well-formed XML: an element is never closed".into());
+            }
             Event::Eof => {
                 return (!seen_root).then(|| "it has no `svg` element".into());
             }
@@ -529,10 +548,13 @@ fn attributes_problem(
     if let Some(name) = animated {
         // `<set attributeName="href" to="javascript:...">` turns an inert link into a live
         // one after the checks above; animating a handler or a style is no better.
+        // Trimmed: a browser may ignore the white space around ` href`, so the check must too.
         let bare = name
+            .trim()
             .rsplit(':')
             .next()
             .unwrap_or(&name)
+            .trim()
             .to_ascii_lowercase();
         if bare == "href" || bare.starts_with("on") || bare == "style" {
             return Some(format!("it animates the `{name}` attribute"));
@@ -666,6 +688,11 @@ mod tests {
             // Animation that rewrites a link.
             svg("<a href=\"#a\"><set attributeName=\"href\" to=\"javascript:alert(1)\"/></a>"),
             svg("<a><animate attributeName=\"xlink:href\" values=\"javascript:alert(1)\"/></a>"),
+            svg("<a><set attributeName=\" href \" to=\"javascript:alert(1)\"/></a>"),
+            // Not well-formed: a second root, an element left open, a control character.
+            format!("{}<a href=\"#a\"/>", svg("<rect/>")),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><g>".to_string(),
+            svg("<text>a\u{0}b</text>"),
             // HTML inside.
             svg(
                 "<foreignObject><iframe srcdoc=\"&lt;script&gt;alert(1)&lt;/script&gt;\"/></foreignObject>",
