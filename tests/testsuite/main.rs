@@ -10,6 +10,7 @@ mod cli;
 mod golden;
 mod guide;
 mod hostile;
+mod raw_html;
 mod pathological;
 mod safety_inputs;
 mod safety_output;

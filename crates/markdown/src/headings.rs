@@ -40,7 +40,8 @@ fn assign_in_blocks(blocks: &mut [Block], used: &mut Ids) {
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
                 blocks: children, ..
-            } => assign_in_blocks(children, used),
+            }
+            | BlockKind::Div { blocks: children, .. } => assign_in_blocks(children, used),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     assign_in_blocks(&mut item.blocks, used);
@@ -56,7 +57,15 @@ fn assign_in_inlines(inlines: &mut [Inline], used: &mut Ids) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => assign_in_blocks(blocks, used),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => {
                 assign_in_inlines(c, used)
             }
             Inline::Link { content, .. } => assign_in_inlines(content, used),

@@ -208,7 +208,8 @@ fn check_blocks(blocks: &mut [Block], ids: &mut Ids, changes: &mut Changes) {
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
                 blocks: children, ..
-            } => check_blocks(children, ids, changes),
+            }
+            | BlockKind::Div { blocks: children, .. } => check_blocks(children, ids, changes),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     check_blocks(&mut item.blocks, ids, changes);
@@ -224,7 +225,15 @@ fn check_inlines(inlines: &mut [Inline], ids: &mut Ids, changes: &mut Changes) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => check_blocks(blocks, ids, changes),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => {
                 check_inlines(c, ids, changes)
             }
             Inline::Link { content, .. } => check_inlines(content, ids, changes),

@@ -30,6 +30,14 @@ pub(crate) fn exceeds_model_limit(blocks: &[Block]) -> bool {
                         Inline::Emph(children)
                         | Inline::Strong(children)
                         | Inline::Strikeout(children)
+                        | Inline::Subscript(children)
+                        | Inline::Superscript(children)
+                        | Inline::Mark(children)
+                        | Inline::Underline(children)
+                        | Inline::Keyboard(children)
+                        | Inline::Span {
+                            content: children, ..
+                        }
                         | Inline::Link {
                             content: children, ..
                         }
@@ -62,7 +70,8 @@ fn push_block<'a>(block: &'a Block, depth: usize, stack: &mut Vec<(Level<'a>, us
         BlockKind::BlockQuote(children)
         | BlockKind::Alert {
             blocks: children, ..
-        } => stack.push((Level::Blocks(children), deeper)),
+        }
+        | BlockKind::Div { blocks: children, .. } => stack.push((Level::Blocks(children), deeper)),
         BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
             for item in items {
                 stack.push((Level::Blocks(&item.blocks), deeper));

@@ -49,7 +49,15 @@ fn inline_words(inlines: &[Inline], out: &mut Vec<String>) {
     for inline in inlines {
         match inline {
             Inline::Text(s) | Inline::Code(s) => out.extend(s.split_whitespace().map(String::from)),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => inline_words(c, out),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => inline_words(c, out),
             Inline::Link { content, .. } => inline_words(content, out),
             Inline::Image { alt, .. } => inline_words(alt, out),
             Inline::Note(blocks) => words(blocks, out),

@@ -124,7 +124,15 @@ fn inline_image_urls(inlines: &[Inline], out: &mut Vec<String>) {
                 out.push(target.url.clone());
                 inline_image_urls(alt, out);
             }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => inline_image_urls(c, out),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => inline_image_urls(c, out),
             Inline::Link { content, .. } => inline_image_urls(content, out),
             Inline::Note(blocks) => image_urls(blocks, out),
             Inline::Text(_)
