@@ -66,7 +66,13 @@ fn generated_documents() -> Vec<String> {
                 _ => format!("<{tag} href=\"https://example.org/{d}\" src=\"a.png\" alt=\"alt\">"),
             };
             let close = format!("</{tag}>");
-            let inner = ["word", "*emph*", "**strong** x", "`code`", "[l](https://e.org)"][next(5)];
+            let inner = [
+                "word",
+                "*emph*",
+                "**strong** x",
+                "`code`",
+                "[l](https://e.org)",
+            ][next(5)];
             let piece = match next(9) {
                 0 => format!("Text {open}{inner}{close} after.\n\n"),
                 1 => format!("- item {open}{inner}{close}\n- two\n\n"),
@@ -184,9 +190,18 @@ fn hostile_html_never_reaches_any_output() {
         "{stderr}"
     );
     let mut outputs = vec![
-        ("html", std::fs::read_to_string(out.join("hostile.html")).unwrap()),
-        ("txt", std::fs::read_to_string(out.join("hostile.txt")).unwrap()),
-        ("json", std::fs::read_to_string(out.join("hostile.json")).unwrap()),
+        (
+            "html",
+            std::fs::read_to_string(out.join("hostile.html")).unwrap(),
+        ),
+        (
+            "txt",
+            std::fs::read_to_string(out.join("hostile.txt")).unwrap(),
+        ),
+        (
+            "json",
+            std::fs::read_to_string(out.join("hostile.json")).unwrap(),
+        ),
         ("pdf", pdf_text(&out.join("hostile.pdf"))),
     ];
     let epub = std::fs::File::open(out.join("hostile.epub")).unwrap();
@@ -202,11 +217,22 @@ fn hostile_html_never_reaches_any_output() {
     for (format, text) in &outputs {
         let lower = text.to_lowercase();
         for forbidden in FORBIDDEN {
-            assert!(!lower.contains(forbidden), "{format} holds {forbidden}:\n{text}");
+            assert!(
+                !lower.contains(forbidden),
+                "{format} holds {forbidden}:\n{text}"
+            );
         }
     }
     let txt = &outputs[1].1;
-    for kept in ["pic", "click", "entity", "tab", "after svg", "span text", "div text"] {
+    for kept in [
+        "pic",
+        "click",
+        "entity",
+        "tab",
+        "after svg",
+        "span text",
+        "div text",
+    ] {
         assert!(txt.contains(kept), "{kept}: {txt}");
     }
     assert!(!txt.contains("svg link"), "{txt}");
@@ -253,11 +279,16 @@ fn model_1_0_documents_read_and_render_as_before() {
     for case in cases {
         let json = case.join("input.json");
         let source = std::fs::read_to_string(&json).unwrap();
-        assert!(source.contains("\"bindery-api-version\": \"1.0\""), "{}", json.display());
+        assert!(
+            source.contains("\"bindery-api-version\": \"1.0\""),
+            "{}",
+            json.display()
+        );
         for format in ["html", "txt"] {
-            let out = dir
-                .path()
-                .join(format!("{}.{format}", case.file_name().unwrap().to_string_lossy()));
+            let out = dir.path().join(format!(
+                "{}.{format}",
+                case.file_name().unwrap().to_string_lossy()
+            ));
             let output = bindery()
                 .arg("convert")
                 .arg(&json)

@@ -161,7 +161,9 @@ fn heading_ids(blocks: &[Block], f: &mut impl FnMut(&str)) {
             | BlockKind::Alert {
                 blocks: children, ..
             }
-            | BlockKind::Div { blocks: children, .. } => heading_ids(children, f),
+            | BlockKind::Div {
+                blocks: children, ..
+            } => heading_ids(children, f),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     heading_ids(&item.blocks, f);

@@ -41,7 +41,9 @@ fn assign_in_blocks(blocks: &mut [Block], used: &mut Ids) {
             | BlockKind::Alert {
                 blocks: children, ..
             }
-            | BlockKind::Div { blocks: children, .. } => assign_in_blocks(children, used),
+            | BlockKind::Div {
+                blocks: children, ..
+            } => assign_in_blocks(children, used),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     assign_in_blocks(&mut item.blocks, used);
@@ -65,9 +67,7 @@ fn assign_in_inlines(inlines: &mut [Inline], used: &mut Ids) {
             | Inline::Mark(c)
             | Inline::Underline(c)
             | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => {
-                assign_in_inlines(c, used)
-            }
+            | Inline::Span { content: c, .. } => assign_in_inlines(c, used),
             Inline::Link { content, .. } => assign_in_inlines(content, used),
             Inline::Image { alt, .. } => assign_in_inlines(alt, used),
             Inline::Text(_)

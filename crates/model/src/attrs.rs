@@ -18,9 +18,7 @@
 use std::collections::BTreeSet;
 
 use crate::walk::{walk_block_lists_mut, walk_own_inline_lists_mut};
-use crate::{
-    Attr, Block, BlockKind, Inline, Span, Warning, dangerous_scheme, valid_language_tag,
-};
+use crate::{Attr, Block, BlockKind, Inline, Span, Warning, dangerous_scheme, valid_language_tag};
 
 /// Whether a heading may carry an attribute called `name` (already in lower case).
 fn allowed_name(name: &str) -> bool {

@@ -101,7 +101,9 @@ fn flatten_blocks(blocks: Vec<Block>) -> Vec<Block> {
             | BlockKind::Alert {
                 blocks: children, ..
             }
-            | BlockKind::Div { blocks: children, .. } => stack.extend(children.into_iter().rev()),
+            | BlockKind::Div {
+                blocks: children, ..
+            } => stack.extend(children.into_iter().rev()),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items.into_iter().rev() {
                     stack.extend(item.blocks.into_iter().rev());
@@ -239,9 +241,7 @@ fn flatten_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
             | Inline::Mark(c)
             | Inline::Underline(c)
             | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => {
-                stack.extend(c.into_iter().rev())
-            }
+            | Inline::Span { content: c, .. } => stack.extend(c.into_iter().rev()),
             Inline::Link { content, .. } => stack.extend(content.into_iter().rev()),
             Inline::Image { alt, .. } => stack.extend(alt.into_iter().rev()),
             Inline::Note(blocks) => out.push(Inline::Text(format!(" ({})", into_text(blocks)))),
@@ -309,14 +309,14 @@ pub(crate) fn into_text(blocks: Vec<Block>) -> String {
                 Inline::Raw { text, .. } => out.push_str(&text),
                 Inline::SoftBreak | Inline::LineBreak => out.push(' '),
                 Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => {
+                | Inline::Strong(c)
+                | Inline::Strikeout(c)
+                | Inline::Subscript(c)
+                | Inline::Superscript(c)
+                | Inline::Mark(c)
+                | Inline::Underline(c)
+                | Inline::Keyboard(c)
+                | Inline::Span { content: c, .. } => {
                     stack.extend(c.into_iter().rev().map(Item::Inline))
                 }
                 Inline::Link { content, .. } => {

@@ -209,7 +209,9 @@ fn check_blocks(blocks: &mut [Block], ids: &mut Ids, changes: &mut Changes) {
             | BlockKind::Alert {
                 blocks: children, ..
             }
-            | BlockKind::Div { blocks: children, .. } => check_blocks(children, ids, changes),
+            | BlockKind::Div {
+                blocks: children, ..
+            } => check_blocks(children, ids, changes),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     check_blocks(&mut item.blocks, ids, changes);
@@ -233,9 +235,7 @@ fn check_inlines(inlines: &mut [Inline], ids: &mut Ids, changes: &mut Changes) {
             | Inline::Mark(c)
             | Inline::Underline(c)
             | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => {
-                check_inlines(c, ids, changes)
-            }
+            | Inline::Span { content: c, .. } => check_inlines(c, ids, changes),
             Inline::Link { content, .. } => check_inlines(content, ids, changes),
             Inline::Image { alt, .. } => check_inlines(alt, ids, changes),
             Inline::Text(_)

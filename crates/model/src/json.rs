@@ -96,8 +96,8 @@ pub fn from_json(json: &str) -> Result<Warned<Document>, JsonError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{BlockKind, Inline};
     use crate::build::*;
+    use crate::{BlockKind, Inline};
 
     #[test]
     fn round_trip_keeps_everything() {

@@ -84,14 +84,14 @@ pub fn walk_own_inline_lists_mut(block: &mut Block, f: &mut impl FnMut(&mut Vec<
         for inline in inlines.iter_mut() {
             match inline {
                 Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => nested(c, f),
+                | Inline::Strong(c)
+                | Inline::Strikeout(c)
+                | Inline::Subscript(c)
+                | Inline::Superscript(c)
+                | Inline::Mark(c)
+                | Inline::Underline(c)
+                | Inline::Keyboard(c)
+                | Inline::Span { content: c, .. } => nested(c, f),
                 Inline::Link { content, .. } => nested(content, f),
                 Inline::Image { alt, .. } => nested(alt, f),
                 Inline::Note(_)
@@ -143,7 +143,9 @@ pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
             | BlockKind::Alert {
                 blocks: children, ..
             }
-            | BlockKind::Div { blocks: children, .. } => for_each_block(children, f),
+            | BlockKind::Div {
+                blocks: children, ..
+            } => for_each_block(children, f),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     for_each_block(&item.blocks, f);

@@ -98,9 +98,10 @@ fn blocks_text(blocks: &[Block], parent: Option<Span>, note: &mut impl FnMut(&st
             BlockKind::CodeBlock { text, .. } | BlockKind::RawBlock { text, .. } => {
                 note(text, span)
             }
-            BlockKind::BlockQuote(children) | BlockKind::Div { blocks: children, .. } => {
-                blocks_text(children, span, note)
-            }
+            BlockKind::BlockQuote(children)
+            | BlockKind::Div {
+                blocks: children, ..
+            } => blocks_text(children, span, note),
             BlockKind::Alert { title, blocks, .. } => {
                 if let Some(title) = title {
                     note(title, span);
@@ -147,9 +148,7 @@ fn inlines_text(inlines: &[Inline], span: Option<Span>, note: &mut impl FnMut(&s
             | Inline::Mark(content)
             | Inline::Underline(content)
             | Inline::Keyboard(content)
-            | Inline::Span { content, .. } => {
-                inlines_text(content, span, note)
-            }
+            | Inline::Span { content, .. } => inlines_text(content, span, note),
             Inline::Link { content, .. } => inlines_text(content, span, note),
             // Alt text is shown only when the image is missing; checking it would warn about
             // text that is usually never drawn.

@@ -71,7 +71,9 @@ fn push_block<'a>(block: &'a Block, depth: usize, stack: &mut Vec<(Level<'a>, us
         | BlockKind::Alert {
             blocks: children, ..
         }
-        | BlockKind::Div { blocks: children, .. } => stack.push((Level::Blocks(children), deeper)),
+        | BlockKind::Div {
+            blocks: children, ..
+        } => stack.push((Level::Blocks(children), deeper)),
         BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
             for item in items {
                 stack.push((Level::Blocks(&item.blocks), deeper));

@@ -65,7 +65,9 @@ fn collect_heading_ids<'a>(blocks: &'a [Block], labels: &mut BTreeMap<&'a str, S
             | BlockKind::Alert {
                 blocks: children, ..
             }
-            | BlockKind::Div { blocks: children, .. } => collect_heading_ids(children, labels),
+            | BlockKind::Div {
+                blocks: children, ..
+            } => collect_heading_ids(children, labels),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     collect_heading_ids(&item.blocks, labels);

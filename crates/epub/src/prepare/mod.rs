@@ -141,7 +141,9 @@ fn collect_ids(blocks: &[Block], ids: &mut BTreeSet<String>) {
             | BlockKind::Alert {
                 blocks: children, ..
             }
-            | BlockKind::Div { blocks: children, .. } => collect_ids(children, ids),
+            | BlockKind::Div {
+                blocks: children, ..
+            } => collect_ids(children, ids),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     collect_ids(&item.blocks, ids);
@@ -226,7 +228,9 @@ impl Preparer<'_> {
                 | BlockKind::Alert {
                     blocks: children, ..
                 }
-                | BlockKind::Div { blocks: children, .. } => self.blocks(children, span),
+                | BlockKind::Div {
+                    blocks: children, ..
+                } => self.blocks(children, span),
                 BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                     for item in items {
                         self.blocks(&mut item.blocks, span);

@@ -30,7 +30,9 @@ impl Report {
         let at = |span: Option<Span>| span.map(|s| (s.line, s.col));
         let earlier = match &self.first {
             None => true,
-            Some((_, first)) => at(span).is_some() && (at(*first).is_none() || at(span) < at(*first)),
+            Some((_, first)) => {
+                at(span).is_some() && (at(*first).is_none() || at(span) < at(*first))
+            }
         };
         if earlier {
             self.first = Some((name.to_string(), span));
@@ -174,12 +176,19 @@ fn build_inlines(items: Vec<Item>, span: Option<Span>, report: &mut Report) -> V
     merge_texts(root)
 }
 
-/// Adjacent texts as one, as the reader gives them.
+/// Adjacent texts as one, as the reader gives them; where a comment or a removed element
+/// stood between two spaces, one space stays (as HTML shows it).
 fn merge_texts(inlines: Vec<Inline>) -> Vec<Inline> {
     let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
     for inline in inlines {
         match (out.last_mut(), inline) {
-            (Some(Inline::Text(last)), Inline::Text(text)) => last.push_str(&text),
+            (Some(Inline::Text(last)), Inline::Text(text)) => {
+                let text = match last.ends_with(' ') {
+                    true => text.strip_prefix(' ').unwrap_or(&text),
+                    false => &text,
+                };
+                last.push_str(text)
+            }
             (_, Inline::Text(text)) if text.is_empty() => {}
             (_, inline) => out.push(inline),
         }
@@ -291,13 +300,15 @@ pub(crate) fn convert_blocks(blocks: Vec<Block>, report: &mut Report) -> Vec<Blo
                         }
                     }
                     Role::Boundary => boundary(here, &name, span, report),
-                    Role::Inline | Role::Void | Role::Transparent => {
-                        pend(here, Tok::Start {
+                    Role::Inline | Role::Void | Role::Transparent => pend(
+                        here,
+                        Tok::Start {
                             name,
                             attrs,
                             self_closing,
-                        }, span)
-                    }
+                        },
+                        span,
+                    ),
                 },
                 Tok::End(name) => match role(&name) {
                     Role::Container => {

@@ -30,8 +30,8 @@ pub(crate) fn role(name: &str) -> Role {
         | "aside" | "header" | "footer" | "main" | "nav" | "center" | "blockquote" | "address"
         | "hgroup" => Role::Container,
         "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "li" | "dl" | "dt" | "dd"
-        | "table" | "caption" | "thead" | "tbody" | "tfoot" | "tr" | "td" | "th" | "pre"
-        | "hr" | "picture" => Role::Boundary,
+        | "table" | "caption" | "thead" | "tbody" | "tfoot" | "tr" | "td" | "th" | "pre" | "hr"
+        | "picture" => Role::Boundary,
         _ if is_removed(name) => Role::Removed,
         _ => Role::Transparent,
     }

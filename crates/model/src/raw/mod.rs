@@ -145,7 +145,8 @@ fn sanitize_raw_html(document: &mut Document) -> Vec<Warning> {
                 span,
             )
             .with_hint(
-                "script, style, iframe, object, embed, forms, svg and math are never kept;                  use --raw-html keep for trusted input",
+                "script, style, iframe, object, embed, forms, svg and math are never kept; \
+                 use --raw-html keep for trusted input",
             ),
         );
     }
@@ -302,10 +303,12 @@ mod tests {
         let (blocks, warnings) = sanitized(vec![para(inlines)]);
         assert!(warnings.is_empty(), "{warnings:?}");
         match blocks.as_slice() {
-            [Block {
-                kind: BlockKind::Para(inlines),
-                ..
-            }] => inlines.clone(),
+            [
+                Block {
+                    kind: BlockKind::Para(inlines),
+                    ..
+                },
+            ] => inlines.clone(),
             other => panic!("{other:?}"),
         }
     }
@@ -395,7 +398,11 @@ mod tests {
     fn comments_vanish_silently() {
         let (blocks, warnings) = sanitized(vec![
             raw_block("<!-- ignore -->\n", 1),
-            para(vec![text("a"), raw("<!-- TODO: add a photo -->"), text("b")]),
+            para(vec![
+                text("a"),
+                raw("<!-- TODO: add a photo -->"),
+                text("b"),
+            ]),
         ]);
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(blocks, [para(vec![text("ab")])]);
@@ -568,7 +575,12 @@ mod tests {
     #[test]
     fn keep_renders_the_subset_for_writers_without_html() {
         let mut d = Document {
-            blocks: vec![para(vec![text("H"), raw("<sub>"), text("2"), raw("</sub>")])],
+            blocks: vec![para(vec![
+                text("H"),
+                raw("<sub>"),
+                text("2"),
+                raw("</sub>"),
+            ])],
             ..Document::default()
         };
         assert!(apply_raw_html(&mut d, RawHtml::Keep).is_empty());
