@@ -141,7 +141,7 @@ const HOSTILE: &str = r#"# Hostile
 
 <svg><script>alert('svg')</script><a href="https://example.org">svg link</a></svg> after svg.
 
-<math><mi><style></math><img src=x onerror=alert('math')></style>after math.
+<math><mi><style></math><img src="x" onerror="alert('math')"></style>after math.
 
 <iframe srcdoc="<script>alert('frame')</script>"></iframe>
 
@@ -277,18 +277,24 @@ fn model_1_0_documents_read_and_render_as_before() {
     cases.sort();
     assert!(cases.len() >= 19, "{cases:?}");
     for case in cases {
-        let json = case.join("input.json");
-        let source = std::fs::read_to_string(&json).unwrap();
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(case.join("input.json")).unwrap();
         assert!(
             source.contains("\"bindery-api-version\": \"1.0\""),
-            "{}",
-            json.display()
+            "{name}"
         );
+        // Where `bindery build --to json` wrote it, beside the images it names.
+        let here = dir.path().join(&name);
+        build(
+            &root().join("tests/fixtures").join(&name),
+            &here,
+            "json,html",
+            &["-q"],
+        );
+        let json = here.join("input.json");
+        std::fs::write(&json, &source).unwrap();
         for format in ["html", "txt"] {
-            let out = dir.path().join(format!(
-                "{}.{format}",
-                case.file_name().unwrap().to_string_lossy()
-            ));
+            let out = dir.path().join(format!("{name}.{format}"));
             let output = bindery()
                 .arg("convert")
                 .arg(&json)
@@ -296,12 +302,15 @@ fn model_1_0_documents_read_and_render_as_before() {
                 .arg(&out)
                 .output()
                 .unwrap();
-            assert!(
-                output.status.success(),
-                "{}: {}",
-                json.display(),
-                String::from_utf8_lossy(&output.stderr)
-            );
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            if name == "nesting-32" {
+                // 32 model levels are over 128 JSON levels, serde_json's cap for a file
+                // given to `convert` (see `from_json`): 1.0 refused it too, with this error.
+                assert!(!output.status.success(), "{name}");
+                assert!(stderr.contains("recursion limit exceeded"), "{stderr}");
+                continue;
+            }
+            assert!(output.status.success(), "{name}: {stderr}");
             let mut actual = std::fs::read_to_string(&out).unwrap();
             if format == "html" {
                 actual = crate::golden::split_stylesheet(&actual).unwrap().0;

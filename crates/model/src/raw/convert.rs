@@ -61,6 +61,10 @@ pub(crate) fn convert_inlines(
     span: Option<Span>,
     report: &mut Report,
 ) -> Vec<Inline> {
+    let raw_at_ends = (
+        inlines.first().is_some_and(is_raw_html),
+        inlines.last().is_some_and(is_raw_html),
+    );
     let mut items = Vec::with_capacity(inlines.len());
     for inline in inlines {
         match inline {
@@ -70,7 +74,21 @@ pub(crate) fn convert_inlines(
             other => items.push(Item::Node(other)),
         }
     }
-    build_inlines(items, span, report)
+    let mut out = build_inlines(items, span, report);
+    // A space left before a comment at the end of a paragraph (or after one at its start)
+    // is no longer between anything.
+    if raw_at_ends.1
+        && let Some(Inline::Text(last)) = out.last_mut()
+    {
+        last.truncate(last.trim_end_matches(' ').len());
+    }
+    if raw_at_ends.0
+        && let Some(Inline::Text(first)) = out.first_mut()
+    {
+        *first = first.trim_start_matches(' ').to_string();
+    }
+    out.retain(|inline| !matches!(inline, Inline::Text(t) if t.is_empty()));
+    out
 }
 
 struct Frame<T> {
