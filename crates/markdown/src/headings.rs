@@ -109,6 +109,7 @@ mod tests {
                 | BlockKind::RawBlock { .. }
                 | BlockKind::BlockQuote(_)
                 | BlockKind::Alert { .. }
+                | BlockKind::Div { .. }
                 | BlockKind::BulletList(_)
                 | BlockKind::OrderedList { .. }
                 | BlockKind::DefinitionList(_)

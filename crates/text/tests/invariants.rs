@@ -19,7 +19,9 @@ fn words(blocks: &[Block], out: &mut Vec<String>) {
             BlockKind::CodeBlock { text, .. } | BlockKind::RawBlock { text, .. } => {
                 out.extend(text.split_whitespace().map(String::from))
             }
-            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => words(b, out),
+            BlockKind::BlockQuote(b)
+            | BlockKind::Alert { blocks: b, .. }
+            | BlockKind::Div { blocks: b, .. } => words(b, out),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     words(&item.blocks, out);
