@@ -92,7 +92,9 @@ fn image_urls(blocks: &[Block], out: &mut Vec<String>) {
             BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
                 inline_image_urls(c, out)
             }
-            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => image_urls(b, out),
+            BlockKind::BlockQuote(b)
+            | BlockKind::Alert { blocks: b, .. }
+            | BlockKind::Div { blocks: b, .. } => image_urls(b, out),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     image_urls(&item.blocks, out);
