@@ -504,8 +504,9 @@ fn attributes_problem(
         if local.len() > 2 && local[..2].eq_ignore_ascii_case("on") {
             return Some("it has an event handler attribute".into());
         }
-        let is_link = local == "href" && matches!(&namespace, Ns::None)
-            || local == "href" && matches!(&namespace, Ns::Bound(ns) if ns == XLINK_NS);
+        let is_link = local == "href"
+            && (matches!(&namespace, Ns::None)
+                || matches!(&namespace, Ns::Bound(ns) if ns == XLINK_NS));
         if is_link && !local_reference(&value, element) {
             return Some(format!(
                 "its `{element}` element refers to `{}` outside the image",
