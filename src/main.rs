@@ -187,8 +187,10 @@ struct RenderArgs {
     /// Set metadata, overriding front matter (repeatable): -M title="A title"
     #[arg(short = 'M', long = "metadata", value_name = "KEY=VALUE", value_parser = parse_key_value, global = true)]
     metadata: Vec<(String, String)>,
-    /// Raw HTML in the input: escape (show as text), strip, or keep (trusted input only).
-    #[arg(long, value_enum, ignore_case = true, value_name = "POLICY", default_value_t = RawHtmlArg::Escape, global = true)]
+    /// Raw HTML in the input: sanitize (allowed elements become formatting, comments vanish,
+    /// scripts and forms are removed), escape (show as text), strip, or keep (trusted input
+    /// only; PDF and text show it as sanitize would).
+    #[arg(long, value_enum, ignore_case = true, value_name = "POLICY", default_value_t = RawHtmlArg::Sanitize, global = true)]
     raw_html: RawHtmlArg,
     /// Add a table of contents.
     #[arg(long, global = true)]
@@ -262,6 +264,7 @@ enum PaperArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum RawHtmlArg {
+    Sanitize,
     Escape,
     Strip,
     Keep,
@@ -303,6 +306,7 @@ impl RenderArgs {
             input: self.from,
             metadata: self.metadata.clone(),
             raw_html: match self.raw_html {
+                RawHtmlArg::Sanitize => RawHtml::Sanitize,
                 RawHtmlArg::Escape => RawHtml::Escape,
                 RawHtmlArg::Strip => RawHtml::Strip,
                 RawHtmlArg::Keep => RawHtml::Keep,

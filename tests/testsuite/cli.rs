@@ -366,14 +366,27 @@ fn dangerous_links_are_dropped_with_a_warning() {
 }
 
 #[test]
-fn raw_html_is_escaped_by_default_and_kept_on_request() {
-    let input = "<script>alert(1)</script>\n";
-    let escaped = bindery()
-        .args(["convert", "-", "--to", "html", "--fragment"])
-        .write_stdin(input)
-        .output()
-        .unwrap();
-    let escaped = String::from_utf8_lossy(&escaped.stdout).into_owned();
+fn raw_html_is_sanitized_by_default_escaped_or_kept_on_request() {
+    let input = "<script>alert(1)</script>\n\nH<sub>2</sub>O <!-- hidden -->\n";
+    let convert = |args: &[&str]| {
+        let out = bindery()
+            .args(["convert", "-", "--to", "html", "--fragment"])
+            .args(args)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (sanitized, stderr) = convert(&[]);
+    assert_eq!(sanitized, "<p>H<sub>2</sub>O</p>\n", "{sanitized}");
+    assert!(
+        stderr.starts_with("warning: <stdin>:1:1: removed raw HTML `<script>` with its content"),
+        "{stderr}"
+    );
+    let (escaped, _) = convert(&["--raw-html", "escape"]);
     assert!(
         escaped.contains("&lt;script&gt;") && !escaped.contains("<script>"),
         "{escaped}"

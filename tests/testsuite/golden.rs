@@ -111,7 +111,7 @@ fn every_fixture_matches_its_expected_outputs() {
 const STYLESHEET_MARKER: &str = "<style>/* bindery_html::stylesheet */</style>";
 
 /// The page with its `<style>` element replaced by [`STYLESHEET_MARKER`], and the stylesheet.
-fn split_stylesheet(page: &str) -> Option<(String, String)> {
+pub(crate) fn split_stylesheet(page: &str) -> Option<(String, String)> {
     let start = page.find("<style>")?;
     let end = start + page[start..].find("</style>")?;
     let css = page[start + "<style>".len()..end].to_string();

@@ -12,6 +12,7 @@ mod golden;
 mod guide;
 mod hostile;
 mod pathological;
+mod raw_html;
 mod safety_inputs;
 mod safety_output;
 mod scale;

@@ -160,6 +160,9 @@ fn heading_ids(blocks: &[Block], f: &mut impl FnMut(&str)) {
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
                 blocks: children, ..
+            }
+            | BlockKind::Div {
+                blocks: children, ..
             } => heading_ids(children, f),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
@@ -189,7 +192,15 @@ fn note_heading_ids(inlines: &[Inline], f: &mut impl FnMut(&str)) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => heading_ids(blocks, f),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => note_heading_ids(c, f),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => note_heading_ids(c, f),
             Inline::Link { content, .. } => note_heading_ids(content, f),
             Inline::Image { alt, .. } => note_heading_ids(alt, f),
             Inline::Text(_)

@@ -126,6 +126,18 @@ impl<'a> Writer<'a> {
                     self.cr();
                 }
             }
+            BlockKind::Div { attr, blocks } => {
+                // Always a `div`, also for `details`/`summary`/`figure` (their name is the
+                // first class): `summary` and `figcaption` hold phrasing content and must
+                // be a first or last child, which blocks read from raw HTML need not be.
+                self.cr();
+                self.push("<div");
+                self.attributes(attr);
+                self.push(">\n");
+                self.blocks(blocks);
+                self.cr();
+                self.push("</div>\n");
+            }
             BlockKind::BlockQuote(blocks) => {
                 self.cr();
                 self.push("<blockquote>\n");

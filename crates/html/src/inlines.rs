@@ -24,6 +24,18 @@ impl<'a> Writer<'a> {
             Inline::Emph(content) => self.wrapped("em", content),
             Inline::Strong(content) => self.wrapped("strong", content),
             Inline::Strikeout(content) => self.wrapped("del", content),
+            Inline::Subscript(content) => self.wrapped("sub", content),
+            Inline::Superscript(content) => self.wrapped("sup", content),
+            Inline::Mark(content) => self.wrapped("mark", content),
+            Inline::Underline(content) => self.wrapped("u", content),
+            Inline::Keyboard(content) => self.wrapped("kbd", content),
+            Inline::Span { attr, content } => {
+                self.push("<span");
+                self.attributes(attr);
+                self.push(">");
+                self.inlines(content);
+                self.push("</span>");
+            }
             Inline::Code(code) => {
                 self.push("<code>");
                 self.text(code);

@@ -40,6 +40,9 @@ fn assign_in_blocks(blocks: &mut [Block], used: &mut Ids) {
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
                 blocks: children, ..
+            }
+            | BlockKind::Div {
+                blocks: children, ..
             } => assign_in_blocks(children, used),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
@@ -56,9 +59,15 @@ fn assign_in_inlines(inlines: &mut [Inline], used: &mut Ids) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => assign_in_blocks(blocks, used),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
-                assign_in_inlines(c, used)
-            }
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => assign_in_inlines(c, used),
             Inline::Link { content, .. } => assign_in_inlines(content, used),
             Inline::Image { alt, .. } => assign_in_inlines(alt, used),
             Inline::Text(_)
@@ -100,6 +109,7 @@ mod tests {
                 | BlockKind::RawBlock { .. }
                 | BlockKind::BlockQuote(_)
                 | BlockKind::Alert { .. }
+                | BlockKind::Div { .. }
                 | BlockKind::BulletList(_)
                 | BlockKind::OrderedList { .. }
                 | BlockKind::DefinitionList(_)

@@ -545,6 +545,12 @@ fn footnotes_nest_at_most_four_deep() {
             | Inline::Emph(_)
             | Inline::Strong(_)
             | Inline::Strikeout(_)
+            | Inline::Subscript(_)
+            | Inline::Superscript(_)
+            | Inline::Mark(_)
+            | Inline::Underline(_)
+            | Inline::Keyboard(_)
+            | Inline::Span { .. }
             | Inline::Code(_)
             | Inline::Link { .. }
             | Inline::Image { .. }

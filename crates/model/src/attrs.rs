@@ -17,8 +17,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::walk::walk_block_lists_mut;
-use crate::{Block, BlockKind, Span, Warning, dangerous_scheme, valid_language_tag};
+use crate::walk::{walk_block_lists_mut, walk_own_inline_lists_mut};
+use crate::{Attr, Block, BlockKind, Inline, Span, Warning, dangerous_scheme, valid_language_tag};
 
 /// Whether a heading may carry an attribute called `name` (already in lower case).
 fn allowed_name(name: &str) -> bool {
@@ -53,7 +53,50 @@ fn allowed_value(name: &str, value: &str) -> Option<String> {
     }
 }
 
-/// Applies the allow-list to every heading's attributes; one warning naming what was dropped.
+/// The allow-list applied to one attribute set; the names dropped are added to `names` (at
+/// most 8 kept for the message) and their count returned. Containers (`Div`, `Span`) also
+/// lose any id (ids belong to headings and notes, see [`crate::Ids`]) and any class that is
+/// empty or holds white space.
+fn filter_attr(attr: &mut Attr, container: bool, names: &mut BTreeSet<String>) -> usize {
+    let mut dropped = 0usize;
+    let mut note = |name: String, names: &mut BTreeSet<String>| {
+        dropped += 1;
+        if names.len() < 8 {
+            names.insert(name);
+        }
+    };
+    if container {
+        if !attr.id.is_empty() {
+            attr.id.clear();
+            note("id".into(), names);
+        }
+        let before = attr.classes.len();
+        attr.classes
+            .retain(|c| !c.is_empty() && !c.chars().any(char::is_whitespace));
+        for _ in attr.classes.len()..before {
+            note("class".into(), names);
+        }
+    }
+    if attr.attrs.is_empty() {
+        return dropped;
+    }
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(attr.attrs.len());
+    for (name, value) in std::mem::take(&mut attr.attrs) {
+        let lower = name.to_ascii_lowercase();
+        let value = (allowed_name(&lower) && !kept.iter().any(|(n, _)| *n == lower))
+            .then(|| allowed_value(&lower, &value))
+            .flatten();
+        match value {
+            Some(value) => kept.push((lower, value)),
+            None => note(name, names),
+        }
+    }
+    attr.attrs = kept;
+    dropped
+}
+
+/// Applies the allow-list to the attributes of every heading and container (`Div`, `Span`);
+/// one warning naming what was dropped.
 pub(crate) fn filter_heading_attrs(blocks: &mut Vec<Block>) -> Option<Warning> {
     let mut dropped = 0usize;
     let mut names: BTreeSet<String> = BTreeSet::new();
@@ -61,30 +104,23 @@ pub(crate) fn filter_heading_attrs(blocks: &mut Vec<Block>) -> Option<Warning> {
     walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
         for block in list.iter_mut() {
             let span = block.span;
-            let BlockKind::Heading { attr, .. } = &mut block.kind else {
-                continue;
+            let n = match &mut block.kind {
+                BlockKind::Heading { attr, .. } => filter_attr(attr, false, &mut names),
+                BlockKind::Div { attr, .. } => filter_attr(attr, true, &mut names),
+                _ => 0,
             };
-            if attr.attrs.is_empty() {
-                continue;
-            }
-            let mut kept: Vec<(String, String)> = Vec::with_capacity(attr.attrs.len());
-            for (name, value) in std::mem::take(&mut attr.attrs) {
-                let lower = name.to_ascii_lowercase();
-                let value = (allowed_name(&lower) && !kept.iter().any(|(n, _)| *n == lower))
-                    .then(|| allowed_value(&lower, &value))
-                    .flatten();
-                match value {
-                    Some(value) => kept.push((lower, value)),
-                    None => {
-                        dropped += 1;
-                        first.get_or_insert(span);
-                        if names.len() < 8 {
-                            names.insert(name);
-                        }
+            let mut in_spans = 0;
+            walk_own_inline_lists_mut(block, &mut |inlines: &mut Vec<Inline>| {
+                for inline in inlines {
+                    if let Inline::Span { attr, .. } = inline {
+                        in_spans += filter_attr(attr, true, &mut names);
                     }
                 }
+            });
+            if n + in_spans > 0 {
+                dropped += n + in_spans;
+                first.get_or_insert(span);
             }
-            attr.attrs = kept;
         }
     });
     let span = first?;
@@ -108,7 +144,6 @@ pub(crate) fn filter_heading_attrs(blocks: &mut Vec<Block>) -> Option<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Attr;
 
     fn heading_with(attrs: &[(&str, &str)]) -> Vec<Block> {
         vec![Block::from(BlockKind::Heading {

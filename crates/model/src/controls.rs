@@ -176,16 +176,7 @@ fn mend_json(value: &mut serde_json::Value, found: &mut Found) {
 /// The strings a block holds itself (not those of its inline content or children).
 fn mend_block(block: &mut Block, span: Option<Span>, found: &mut Found) {
     match &mut block.kind {
-        BlockKind::Heading { attr, .. } => {
-            found.mend(&mut attr.id, span);
-            for class in &mut attr.classes {
-                found.mend(class, span);
-            }
-            for (name, value) in &mut attr.attrs {
-                found.mend(name, span);
-                found.mend(value, span);
-            }
-        }
+        BlockKind::Heading { attr, .. } => mend_attr(attr, span, found),
         BlockKind::CodeBlock { lang, info, text } => {
             found.mend_opt(lang, span);
             found.mend(info, span);
@@ -196,6 +187,7 @@ fn mend_block(block: &mut Block, span: Option<Span>, found: &mut Found) {
             found.mend(text, span);
         }
         BlockKind::Alert { title, .. } => found.mend_opt(title, span),
+        BlockKind::Div { attr, .. } => mend_attr(attr, span, found),
         BlockKind::Plain(_)
         | BlockKind::Para(_)
         | BlockKind::BlockQuote(_)
@@ -204,6 +196,17 @@ fn mend_block(block: &mut Block, span: Option<Span>, found: &mut Found) {
         | BlockKind::DefinitionList(_)
         | BlockKind::Table(_)
         | BlockKind::ThematicBreak => {}
+    }
+}
+
+fn mend_attr(attr: &mut crate::Attr, span: Option<Span>, found: &mut Found) {
+    found.mend(&mut attr.id, span);
+    for class in &mut attr.classes {
+        found.mend(class, span);
+    }
+    for (name, value) in &mut attr.attrs {
+        found.mend(name, span);
+        found.mend(value, span);
     }
 }
 
@@ -219,7 +222,13 @@ fn mend_inline(inline: &mut Inline, span: Option<Span>, found: &mut Found) {
             found.mend(text, span);
         }
         Inline::Math { tex, .. } => found.mend(tex, span),
-        Inline::SoftBreak
+        Inline::Span { attr, .. } => mend_attr(attr, span, found),
+        Inline::Subscript(_)
+        | Inline::Superscript(_)
+        | Inline::Mark(_)
+        | Inline::Underline(_)
+        | Inline::Keyboard(_)
+        | Inline::SoftBreak
         | Inline::LineBreak
         | Inline::Emph(_)
         | Inline::Strong(_)

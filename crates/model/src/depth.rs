@@ -76,6 +76,7 @@ fn is_container(block: &Block) -> bool {
     match &block.kind {
         BlockKind::BlockQuote(_)
         | BlockKind::Alert { .. }
+        | BlockKind::Div { .. }
         | BlockKind::BulletList(_)
         | BlockKind::OrderedList { .. }
         | BlockKind::DefinitionList(_) => true,
@@ -98,6 +99,9 @@ fn flatten_blocks(blocks: Vec<Block>) -> Vec<Block> {
         match block.kind {
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
+                blocks: children, ..
+            }
+            | BlockKind::Div {
                 blocks: children, ..
             } => stack.extend(children.into_iter().rev()),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
@@ -142,6 +146,7 @@ fn limit_leaf_inlines(block: &mut Block, depth: usize, span: Option<Span>, hit: 
         | BlockKind::RawBlock { .. }
         | BlockKind::BlockQuote(_)
         | BlockKind::Alert { .. }
+        | BlockKind::Div { .. }
         | BlockKind::BulletList(_)
         | BlockKind::OrderedList { .. }
         | BlockKind::ThematicBreak => {}
@@ -165,7 +170,15 @@ fn limit_inlines(
     }
     for inline in inlines.iter_mut() {
         match inline {
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => {
                 limit_inlines(c, block_depth, depth + 1, span, hit)
             }
             Inline::Link { content, .. } => {
@@ -195,6 +208,12 @@ fn is_inline_container(inline: &Inline) -> bool {
         Inline::Emph(_)
         | Inline::Strong(_)
         | Inline::Strikeout(_)
+        | Inline::Subscript(_)
+        | Inline::Superscript(_)
+        | Inline::Mark(_)
+        | Inline::Underline(_)
+        | Inline::Keyboard(_)
+        | Inline::Span { .. }
         | Inline::Link { .. }
         | Inline::Image { .. }
         | Inline::Note(_) => true,
@@ -214,9 +233,15 @@ fn flatten_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
     let mut stack: Vec<Inline> = inlines.into_iter().rev().collect();
     while let Some(inline) = stack.pop() {
         match inline {
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
-                stack.extend(c.into_iter().rev())
-            }
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => stack.extend(c.into_iter().rev()),
             Inline::Link { content, .. } => stack.extend(content.into_iter().rev()),
             Inline::Image { alt, .. } => stack.extend(alt.into_iter().rev()),
             Inline::Note(blocks) => out.push(Inline::Text(format!(" ({})", into_text(blocks)))),
@@ -250,7 +275,9 @@ pub(crate) fn into_text(blocks: Vec<Block>) -> String {
                     BlockKind::CodeBlock { text, .. } | BlockKind::RawBlock { text, .. } => {
                         out.push_str(text.trim_end())
                     }
-                    BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => {
+                    BlockKind::BlockQuote(b)
+                    | BlockKind::Alert { blocks: b, .. }
+                    | BlockKind::Div { blocks: b, .. } => {
                         stack.extend(b.into_iter().rev().map(Item::Block))
                     }
                     BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
@@ -281,7 +308,15 @@ pub(crate) fn into_text(blocks: Vec<Block>) -> String {
                 Inline::Math { tex, .. } => out.push_str(&tex),
                 Inline::Raw { text, .. } => out.push_str(&text),
                 Inline::SoftBreak | Inline::LineBreak => out.push(' '),
-                Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+                Inline::Emph(c)
+                | Inline::Strong(c)
+                | Inline::Strikeout(c)
+                | Inline::Subscript(c)
+                | Inline::Superscript(c)
+                | Inline::Mark(c)
+                | Inline::Underline(c)
+                | Inline::Keyboard(c)
+                | Inline::Span { content: c, .. } => {
                     stack.extend(c.into_iter().rev().map(Item::Inline))
                 }
                 Inline::Link { content, .. } => {

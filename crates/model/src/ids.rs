@@ -208,6 +208,9 @@ fn check_blocks(blocks: &mut [Block], ids: &mut Ids, changes: &mut Changes) {
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
                 blocks: children, ..
+            }
+            | BlockKind::Div {
+                blocks: children, ..
             } => check_blocks(children, ids, changes),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
@@ -224,9 +227,15 @@ fn check_inlines(inlines: &mut [Inline], ids: &mut Ids, changes: &mut Changes) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => check_blocks(blocks, ids, changes),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
-                check_inlines(c, ids, changes)
-            }
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => check_inlines(c, ids, changes),
             Inline::Link { content, .. } => check_inlines(content, ids, changes),
             Inline::Image { alt, .. } => check_inlines(alt, ids, changes),
             Inline::Text(_)

@@ -4,8 +4,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Document, Warned, limit_depth, sanitize};
 
-/// The version of the JSON form; [`from_json`] accepts the same major version only.
-pub const API_VERSION: &str = "1.0";
+/// The version of the JSON form; [`from_json`] accepts this major version and the ones in
+/// [`READS_MAJOR`].
+///
+/// 2.0 added variants only (inline `Subscript`, `Superscript`, `Mark`, `Underline`,
+/// `Keyboard`, `Span`; block `Div`), so every 1.0 document is a 2.0 document and is read as
+/// one.
+pub const API_VERSION: &str = "2.0";
+
+/// The major versions [`from_json`] reads.
+const READS_MAJOR: [&str; 2] = ["1", "2"];
 
 #[derive(Serialize)]
 struct EnvelopeOut<'a> {
@@ -41,7 +49,7 @@ impl std::fmt::Display for JsonError {
             JsonError::Syntax(e) => write!(f, "{}:{}: {e}", e.line(), e.column()),
             JsonError::Version { found } => write!(
                 f,
-                "the document model is API version {found}; this bindery reads {API_VERSION}"
+                "the document model is API version {found}; this bindery reads 1.x and 2.x"
             ),
         }
     }
@@ -71,7 +79,7 @@ pub fn to_json(document: &Document) -> String {
 /// never recurses without bound.
 pub fn from_json(json: &str) -> Result<Warned<Document>, JsonError> {
     let envelope: EnvelopeIn = serde_json::from_str(json).map_err(JsonError::Syntax)?;
-    if major(&envelope.api_version) != major(API_VERSION) {
+    if !READS_MAJOR.contains(&major(&envelope.api_version)) {
         return Err(JsonError::Version {
             found: envelope.api_version,
         });
@@ -88,8 +96,8 @@ pub fn from_json(json: &str) -> Result<Warned<Document>, JsonError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Inline;
     use crate::build::*;
+    use crate::{BlockKind, Inline};
 
     #[test]
     fn round_trip_keeps_everything() {
@@ -113,8 +121,55 @@ mod tests {
 
     #[test]
     fn wrong_major_version_is_refused() {
-        let err = from_json(r#"{"bindery-api-version": "2.0", "blocks": []}"#).unwrap_err();
-        assert!(matches!(err, JsonError::Version { .. }), "{err}");
+        for version in ["3.0", "0.9", "x"] {
+            let json = format!(r#"{{"bindery-api-version": "{version}", "blocks": []}}"#);
+            let err = from_json(&json).unwrap_err();
+            assert!(matches!(err, JsonError::Version { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn version_1_documents_are_read() {
+        let json = r#"{"bindery-api-version": "1.0", "blocks": [{"t": "Para", "c": [{"t": "Text", "c": "a"}]}]}"#;
+        let doc = from_json(json).unwrap().output;
+        assert_eq!(doc.blocks, vec![para(vec![text("a")])]);
+    }
+
+    #[test]
+    fn the_new_variants_round_trip() {
+        let doc = Document {
+            blocks: vec![
+                BlockKind::Div {
+                    attr: crate::Attr {
+                        classes: vec!["details".into()],
+                        ..crate::Attr::default()
+                    },
+                    blocks: vec![para(vec![
+                        Inline::Subscript(vec![text("2")]),
+                        Inline::Superscript(vec![text("2")]),
+                        Inline::Mark(vec![text("m")]),
+                        Inline::Underline(vec![text("u")]),
+                        Inline::Keyboard(vec![text("Ctrl")]),
+                        Inline::Span {
+                            attr: crate::Attr {
+                                classes: vec!["abbr".into()],
+                                attrs: vec![("title".into(), "World Health Organization".into())],
+                                ..crate::Attr::default()
+                            },
+                            content: vec![text("WHO")],
+                        },
+                    ])],
+                }
+                .into(),
+            ],
+            ..Document::default()
+        };
+        let json = to_json(&doc);
+        assert!(json.contains(r#""bindery-api-version": "2.0""#), "{json}");
+        assert!(json.contains(r#""t": "Keyboard""#), "{json}");
+        let back = from_json(&json).unwrap();
+        assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        assert_eq!(back.output, doc);
     }
 
     #[test]

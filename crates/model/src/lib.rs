@@ -41,7 +41,7 @@ pub use node::{
     AlertKind, Alignment, Attr, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
     ListItem, Table, Target,
 };
-pub use raw::{RawHtml, apply_raw_html};
+pub use raw::{RawHtml, apply_raw_html, raw_html_as_nodes};
 pub use sanitize::{sanitize, sanitize_metadata};
 pub use stats::{Extent, Stats};
 pub use svg::svg_problem;

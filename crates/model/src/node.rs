@@ -75,7 +75,9 @@ impl Block {
     /// Calls `f` with each list of child blocks held directly by this block.
     pub fn for_each_child_blocks_mut(&mut self, f: &mut impl FnMut(&mut Vec<Block>)) {
         match &mut self.kind {
-            BlockKind::BlockQuote(blocks) | BlockKind::Alert { blocks, .. } => f(blocks),
+            BlockKind::BlockQuote(blocks)
+            | BlockKind::Alert { blocks, .. }
+            | BlockKind::Div { blocks, .. } => f(blocks),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     f(&mut item.blocks);
@@ -163,6 +165,17 @@ pub enum BlockKind {
     Table(Table),
     /// A horizontal rule.
     ThematicBreak,
+    /// A generic container with attributes (pandoc's `Div`), since model 2.0: what raw HTML's
+    /// `div`, `details`, `summary`, `figure`, `section`... become under `--raw-html sanitize`
+    /// (see [`RawHtml`](crate::RawHtml)). The element's name is the first class when it is not
+    /// `div` (`details`, `summary`, ...); writers without containers show the blocks.
+    Div {
+        /// Classes and allow-listed attributes (never an id: ids come from headings).
+        #[serde(default)]
+        attr: Attr,
+        /// The content.
+        blocks: Vec<Block>,
+    },
 }
 
 /// One list item; `checked` is set for task-list items.
@@ -319,4 +332,30 @@ pub enum Inline {
     },
     /// A footnote, with its content in place (pandoc's `Note`).
     Note(Vec<Block>),
+    /// Subscript (`H<sub>2</sub>O`), since model 2.0.
+    Subscript(Vec<Inline>),
+    /// Superscript (`x<sup>2</sup>`), since model 2.0.
+    Superscript(Vec<Inline>),
+    /// Highlighted text (HTML `mark`), since model 2.0.
+    Mark(Vec<Inline>),
+    /// Underlined or inserted text (HTML `u` and `ins`), since model 2.0.
+    Underline(Vec<Inline>),
+    /// Keyboard input (HTML `kbd`): one key or a key sequence, set as keys in PDF, since
+    /// model 2.0.
+    ///
+    /// A variant of its own, not pandoc's `Span` with a `kbd` class: each writer must decide
+    /// how a key looks (a boxed key in PDF, `<kbd>` in HTML), and an exhaustive `match` makes
+    /// a new writer decide, where a class is a convention it could forget. `mark`, `sub` and
+    /// `sup` are variants for the same reason.
+    Keyboard(Vec<Inline>),
+    /// A generic inline container with attributes (pandoc's `Span`), since model 2.0: HTML's
+    /// `span`, `abbr` (class `abbr`, its `title` kept), `small` (class `small`) and the like.
+    /// Writers without such containers show the content.
+    Span {
+        /// Classes and allow-listed attributes (`title`, `lang`, `dir`...; never an id).
+        #[serde(default)]
+        attr: Attr,
+        /// The content.
+        content: Vec<Inline>,
+    },
 }

@@ -14,7 +14,15 @@ pub fn plain_text(inlines: &[Inline]) -> String {
             Inline::Math { tex, .. } => out.push_str(tex),
             Inline::Raw { .. } | Inline::Note(_) => {}
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => {
                 stack.extend(c.iter().rev());
             }
             Inline::Link { content, .. } => stack.extend(content.iter().rev()),

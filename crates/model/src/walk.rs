@@ -28,7 +28,15 @@ pub fn walk_inline_lists_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Vec<I
 fn walk_inlines_in(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline>)) {
     for inline in inlines.iter_mut() {
         match inline {
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => walk_inlines_in(c, f),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => walk_inlines_in(c, f),
             Inline::Link { content, .. } => walk_inlines_in(content, f),
             Inline::Image { alt, .. } => walk_inlines_in(alt, f),
             Inline::Note(blocks) => walk_inline_lists_mut(blocks, f),
@@ -47,7 +55,15 @@ fn walk_inlines_in(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline
 fn walk_notes_in(inlines: &mut [Inline], f: &mut impl FnMut(&mut Vec<Block>)) {
     for inline in inlines.iter_mut() {
         match inline {
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => walk_notes_in(c, f),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => walk_notes_in(c, f),
             Inline::Link { content, .. } => walk_notes_in(content, f),
             Inline::Image { alt, .. } => walk_notes_in(alt, f),
             Inline::Note(blocks) => f(blocks),
@@ -67,7 +83,15 @@ pub fn walk_own_inline_lists_mut(block: &mut Block, f: &mut impl FnMut(&mut Vec<
     fn nested(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline>)) {
         for inline in inlines.iter_mut() {
             match inline {
-                Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => nested(c, f),
+                Inline::Emph(c)
+                | Inline::Strong(c)
+                | Inline::Strikeout(c)
+                | Inline::Subscript(c)
+                | Inline::Superscript(c)
+                | Inline::Mark(c)
+                | Inline::Underline(c)
+                | Inline::Keyboard(c)
+                | Inline::Span { content: c, .. } => nested(c, f),
                 Inline::Link { content, .. } => nested(content, f),
                 Inline::Image { alt, .. } => nested(alt, f),
                 Inline::Note(_)
@@ -102,6 +126,7 @@ fn walk_own_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
         | BlockKind::RawBlock { .. }
         | BlockKind::BlockQuote(_)
         | BlockKind::Alert { .. }
+        | BlockKind::Div { .. }
         | BlockKind::BulletList(_)
         | BlockKind::OrderedList { .. }
         | BlockKind::ThematicBreak => {}
@@ -116,6 +141,9 @@ pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
         match &block.kind {
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
+                blocks: children, ..
+            }
+            | BlockKind::Div {
                 blocks: children, ..
             } => for_each_block(children, f),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
@@ -150,7 +178,15 @@ fn blocks_in_notes<'a>(inlines: &'a [Inline], f: &mut impl FnMut(&'a Block)) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => for_each_block(blocks, f),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => blocks_in_notes(c, f),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => blocks_in_notes(c, f),
             Inline::Link { content, .. } => blocks_in_notes(content, f),
             Inline::Image { alt, .. } => blocks_in_notes(alt, f),
             Inline::Text(_)

@@ -98,7 +98,10 @@ fn blocks_text(blocks: &[Block], parent: Option<Span>, note: &mut impl FnMut(&st
             BlockKind::CodeBlock { text, .. } | BlockKind::RawBlock { text, .. } => {
                 note(text, span)
             }
-            BlockKind::BlockQuote(children) => blocks_text(children, span, note),
+            BlockKind::BlockQuote(children)
+            | BlockKind::Div {
+                blocks: children, ..
+            } => blocks_text(children, span, note),
             BlockKind::Alert { title, blocks, .. } => {
                 if let Some(title) = title {
                     note(title, span);
@@ -137,9 +140,15 @@ fn inlines_text(inlines: &[Inline], span: Option<Span>, note: &mut impl FnMut(&s
             Inline::Raw { text, .. } => note(text, span),
             Inline::Math { tex, .. } => note(tex, span),
             Inline::SoftBreak | Inline::LineBreak => {}
-            Inline::Emph(content) | Inline::Strong(content) | Inline::Strikeout(content) => {
-                inlines_text(content, span, note)
-            }
+            Inline::Emph(content)
+            | Inline::Strong(content)
+            | Inline::Strikeout(content)
+            | Inline::Subscript(content)
+            | Inline::Superscript(content)
+            | Inline::Mark(content)
+            | Inline::Underline(content)
+            | Inline::Keyboard(content)
+            | Inline::Span { content, .. } => inlines_text(content, span, note),
             Inline::Link { content, .. } => inlines_text(content, span, note),
             // Alt text is shown only when the image is missing; checking it would warn about
             // text that is usually never drawn.

@@ -30,6 +30,14 @@ pub(crate) fn exceeds_model_limit(blocks: &[Block]) -> bool {
                         Inline::Emph(children)
                         | Inline::Strong(children)
                         | Inline::Strikeout(children)
+                        | Inline::Subscript(children)
+                        | Inline::Superscript(children)
+                        | Inline::Mark(children)
+                        | Inline::Underline(children)
+                        | Inline::Keyboard(children)
+                        | Inline::Span {
+                            content: children, ..
+                        }
                         | Inline::Link {
                             content: children, ..
                         }
@@ -61,6 +69,9 @@ fn push_block<'a>(block: &'a Block, depth: usize, stack: &mut Vec<(Level<'a>, us
         | BlockKind::Heading { content, .. } => stack.push((Level::Inlines(content), depth)),
         BlockKind::BlockQuote(children)
         | BlockKind::Alert {
+            blocks: children, ..
+        }
+        | BlockKind::Div {
             blocks: children, ..
         } => stack.push((Level::Blocks(children), deeper)),
         BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {

@@ -46,6 +46,7 @@ fn nesting_cost(kind: &BlockKind) -> u32 {
         | BlockKind::CodeBlock { .. }
         | BlockKind::RawBlock { .. }
         | BlockKind::Table(_)
+        | BlockKind::Div { .. }
         | BlockKind::ThematicBreak => 0,
     }
 }
@@ -205,6 +206,8 @@ impl<'a> Emitter<'a> {
                 // Raw content for another format is shown as its source text, never interpreted.
                 code::code_block(&mut self.out, None, text.strip_suffix('\n').unwrap_or(text));
             }
+            // A container's blocks, as they are: no Typst container, so no nesting cost.
+            BlockKind::Div { blocks, .. } => self.blocks(blocks),
             BlockKind::BlockQuote(children) => {
                 self.out.push_str("#quote(block: true)[\n");
                 self.blocks(children);
@@ -320,6 +323,7 @@ impl<'a> Emitter<'a> {
             | BlockKind::CodeBlock { .. }
             | BlockKind::RawBlock { .. }
             | BlockKind::Table(_)
+            | BlockKind::Div { .. }
             | BlockKind::ThematicBreak => self.nested_block(block),
         }
     }
@@ -429,6 +433,22 @@ impl<'a> Emitter<'a> {
             Inline::Emph(content) => self.wrapped("emph", content),
             Inline::Strong(content) => self.wrapped("strong", content),
             Inline::Strikeout(content) => self.wrapped("strike", content),
+            Inline::Subscript(content) => self.wrapped("sub", content),
+            Inline::Superscript(content) => self.wrapped("super", content),
+            Inline::Mark(content) => self.wrapped("highlight", content),
+            Inline::Underline(content) => self.wrapped("underline", content),
+            Inline::Keyboard(content) => {
+                // A key cap: monospace in a thin rounded frame, on the line's baseline.
+                let _ = write!(
+                    self.out,
+                    "#box(stroke: 0.5pt + luma(120), radius: 2pt, inset: (x: 2.5pt), \
+                     outset: (y: 2.5pt), fill: luma(245), text(font: \"{}\", size: 0.9em)[",
+                    crate::fonts::MONO_FAMILY
+                );
+                self.inlines(content);
+                self.out.push_str("]);");
+            }
+            Inline::Span { content, .. } => self.inlines(content),
             Inline::Code(code) => {
                 self.out.push('#');
                 code::inline_raw(&mut self.out, None, code);

@@ -137,6 +137,10 @@ pub fn render(
     options: &Options,
 ) -> Result<Warned<Vec<u8>>, Error> {
     let mut warnings = Vec::new();
+    // Raw HTML kept for the HTML formats (`--raw-html keep`) is set as the sanitize policy
+    // reads it: H₂O as a subscript, not `H<sub>2</sub>O`.
+    let converted = bindery_model::raw_html_as_nodes(document);
+    let document = converted.as_ref().unwrap_or(document);
     // The reader already bounds depth; a document built by other means is bounded here, so
     // the markup always stays below Typst's parser limit.
     let flattened;

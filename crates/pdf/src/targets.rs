@@ -64,6 +64,9 @@ fn collect_heading_ids<'a>(blocks: &'a [Block], labels: &mut BTreeMap<&'a str, S
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
                 blocks: children, ..
+            }
+            | BlockKind::Div {
+                blocks: children, ..
             } => collect_heading_ids(children, labels),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {

@@ -149,6 +149,7 @@ fn reading_fields(fields: &mut Fields, settings: &Settings) {
     fields.text(
         "raw_html",
         match raw_html {
+            bindery_model::RawHtml::Sanitize => "sanitize",
             bindery_model::RawHtml::Escape => "escape",
             bindery_model::RawHtml::Strip => "strip",
             bindery_model::RawHtml::Keep => "keep",

@@ -206,9 +206,8 @@ pub fn read_document(
     // (`-M`, a JSON document's title from its file name) gets the same checks.
     let checked = bindery_model::sanitize_metadata(&mut warned.output.meta);
     warned.warnings.extend(checked);
-    if let Some(w) = apply_raw_html(&mut warned.output, settings.raw_html) {
-        warned.warnings.push(w);
-    }
+    let raw = apply_raw_html(&mut warned.output, settings.raw_html);
+    warned.warnings.extend(raw);
     Ok(warned)
 }
 

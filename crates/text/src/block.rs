@@ -43,6 +43,7 @@ impl<'a> Writer<'a> {
                 .collect(),
             BlockKind::RawBlock { text, .. } => text_lines(text).map(String::from).collect(),
             BlockKind::BlockQuote(blocks) => quote(self.blocks(blocks, width.inset(2))),
+            BlockKind::Div { blocks, .. } => self.blocks(blocks, width),
             BlockKind::Alert {
                 kind,
                 title,

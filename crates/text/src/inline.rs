@@ -18,7 +18,19 @@ impl<'a> Writer<'a> {
             Inline::Text(text) => flow.push(RunKind::Prose, text),
             Inline::SoftBreak => flow.push(RunKind::Prose, " "),
             Inline::LineBreak => flow.hard_break(),
-            Inline::Emph(content) | Inline::Strong(content) => self.inlines(content, flow),
+            Inline::Emph(content)
+            | Inline::Strong(content)
+            | Inline::Mark(content)
+            | Inline::Underline(content)
+            | Inline::Keyboard(content)
+            | Inline::Span { content, .. } => self.inlines(content, flow),
+            Inline::Subscript(content) | Inline::Superscript(content) => {
+                let sub = matches!(inline, Inline::Subscript(_));
+                match scripted(content, sub) {
+                    Some(text) => flow.push(RunKind::Prose, &text),
+                    None => self.inlines(content, flow),
+                }
+            }
             Inline::Strikeout(content) => {
                 flow.push(RunKind::Prose, "~~");
                 self.inlines(content, flow);
@@ -84,9 +96,15 @@ impl<'a> Writer<'a> {
 pub(crate) fn refers_elsewhere(inlines: &[Inline]) -> bool {
     inlines.iter().any(|inline| match inline {
         Inline::Link { .. } | Inline::Image { .. } | Inline::Note(_) => true,
-        Inline::Emph(content) | Inline::Strong(content) | Inline::Strikeout(content) => {
-            refers_elsewhere(content)
-        }
+        Inline::Emph(content)
+        | Inline::Strong(content)
+        | Inline::Strikeout(content)
+        | Inline::Subscript(content)
+        | Inline::Superscript(content)
+        | Inline::Mark(content)
+        | Inline::Underline(content)
+        | Inline::Keyboard(content)
+        | Inline::Span { content, .. } => refers_elsewhere(content),
         Inline::Text(_)
         | Inline::SoftBreak
         | Inline::LineBreak
@@ -94,6 +112,42 @@ pub(crate) fn refers_elsewhere(inlines: &[Inline]) -> bool {
         | Inline::Raw { .. }
         | Inline::Math { .. } => false,
     })
+}
+
+/// Sub- or superscript content in Unicode's sub- and superscript characters, where each
+/// character has one (digits, `+ - = ( )`, and `n`, `i` above): H₂O, x², 10⁻³. Other
+/// content (`x<sub>ij</sub>`) is written as it is, H2O-style, since a partial mapping would
+/// read as a different text.
+fn scripted(content: &[Inline], sub: bool) -> Option<String> {
+    if refers_elsewhere(content) {
+        return None;
+    }
+    let text = plain_text(content);
+    if text.is_empty() {
+        return None;
+    }
+    text.chars()
+        .map(|c| {
+            let digit = c.to_digit(10).map(|d| d as usize);
+            match (sub, digit, c) {
+                (true, Some(d), _) => "₀₁₂₃₄₅₆₇₈₉".chars().nth(d),
+                (false, Some(d), _) => "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().nth(d),
+                (true, None, '+') => Some('₊'),
+                (true, None, '-' | '−') => Some('₋'),
+                (true, None, '=') => Some('₌'),
+                (true, None, '(') => Some('₍'),
+                (true, None, ')') => Some('₎'),
+                (false, None, '+') => Some('⁺'),
+                (false, None, '-' | '−') => Some('⁻'),
+                (false, None, '=') => Some('⁼'),
+                (false, None, '(') => Some('⁽'),
+                (false, None, ')') => Some('⁾'),
+                (false, None, 'n') => Some('ⁿ'),
+                (false, None, 'i') => Some('ⁱ'),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 fn is_remote(url: &str) -> bool {

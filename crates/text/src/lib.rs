@@ -54,7 +54,11 @@ impl Default for Options {
 /// Renders a document as plain text.
 ///
 /// Pure and deterministic. Warnings report anything changed to keep the text safe to display.
+/// Raw HTML still in the document (`--raw-html keep`) is shown as the sanitize policy reads
+/// it ([`bindery_model::raw_html_as_nodes`]): H₂O, not `H<sub>2</sub>O`.
 pub fn render(document: &Document, options: &Options) -> Warned<String> {
+    let converted = bindery_model::raw_html_as_nodes(document);
+    let document = converted.as_ref().unwrap_or(document);
     let width = Width((options.columns > 0).then_some(options.columns));
     let mut writer = Writer::default();
 

@@ -286,11 +286,18 @@ fn thematic_break_is_centred() {
     assert_eq!(text_at(0, vec![BlockKind::ThematicBreak.into()]), "* * *\n");
 }
 
+/// Raw HTML left in the document (`--raw-html keep`) is read as the sanitize policy reads it;
+/// raw content for another format is shown as it is.
 #[test]
-fn raw_content_is_shown_as_is() {
+fn raw_html_is_read_and_other_raw_content_shown_as_is() {
     let out = text_at(
         30,
         vec![
+            BlockKind::RawBlock {
+                format: "latex".into(),
+                text: "\\newpage\n".into(),
+            }
+            .into(),
             BlockKind::RawBlock {
                 format: "html".into(),
                 text: "<div>\n  kept\n</div>\n".into(),
@@ -305,7 +312,7 @@ fn raw_content_is_shown_as_is() {
             ]),
         ],
     );
-    assert_eq!(out, "<div>\n  kept\n</div>\n\nx <br>\n");
+    assert_eq!(out, "\\newpage\n\nkept\n\nx\n");
 }
 
 #[test]

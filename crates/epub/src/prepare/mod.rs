@@ -140,6 +140,9 @@ fn collect_ids(blocks: &[Block], ids: &mut BTreeSet<String>) {
             BlockKind::BlockQuote(children)
             | BlockKind::Alert {
                 blocks: children, ..
+            }
+            | BlockKind::Div {
+                blocks: children, ..
             } => collect_ids(children, ids),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
@@ -170,7 +173,15 @@ fn collect_note_ids(inlines: &[Inline], ids: &mut BTreeSet<String>) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => collect_ids(blocks, ids),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => collect_note_ids(c, ids),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => collect_note_ids(c, ids),
             Inline::Link { content, .. } => collect_note_ids(content, ids),
             Inline::Image { alt, .. } => collect_note_ids(alt, ids),
             Inline::Text(_)
@@ -215,6 +226,9 @@ impl Preparer<'_> {
                 | BlockKind::Heading { content, .. } => self.inlines(content, span, false),
                 BlockKind::BlockQuote(children)
                 | BlockKind::Alert {
+                    blocks: children, ..
+                }
+                | BlockKind::Div {
                     blocks: children, ..
                 } => self.blocks(children, span),
                 BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
@@ -265,6 +279,30 @@ impl Preparer<'_> {
                 Inline::Strikeout(mut c) => {
                     self.inlines(&mut c, span, in_link);
                     out.push(Inline::Strikeout(c));
+                }
+                Inline::Subscript(mut c) => {
+                    self.inlines(&mut c, span, in_link);
+                    out.push(Inline::Subscript(c));
+                }
+                Inline::Superscript(mut c) => {
+                    self.inlines(&mut c, span, in_link);
+                    out.push(Inline::Superscript(c));
+                }
+                Inline::Mark(mut c) => {
+                    self.inlines(&mut c, span, in_link);
+                    out.push(Inline::Mark(c));
+                }
+                Inline::Underline(mut c) => {
+                    self.inlines(&mut c, span, in_link);
+                    out.push(Inline::Underline(c));
+                }
+                Inline::Keyboard(mut c) => {
+                    self.inlines(&mut c, span, in_link);
+                    out.push(Inline::Keyboard(c));
+                }
+                Inline::Span { attr, mut content } => {
+                    self.inlines(&mut content, span, in_link);
+                    out.push(Inline::Span { attr, content });
                 }
                 Inline::Link {
                     target,
@@ -392,6 +430,12 @@ fn serialise_for_check(inline: &Inline, out: &mut String) {
         Inline::Emph(_)
         | Inline::Strong(_)
         | Inline::Strikeout(_)
+        | Inline::Subscript(_)
+        | Inline::Superscript(_)
+        | Inline::Mark(_)
+        | Inline::Underline(_)
+        | Inline::Keyboard(_)
+        | Inline::Span { .. }
         | Inline::Code(_)
         | Inline::Image { .. }
         | Inline::Math { .. }

@@ -92,7 +92,9 @@ fn image_urls(blocks: &[Block], out: &mut Vec<String>) {
             BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
                 inline_image_urls(c, out)
             }
-            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => image_urls(b, out),
+            BlockKind::BlockQuote(b)
+            | BlockKind::Alert { blocks: b, .. }
+            | BlockKind::Div { blocks: b, .. } => image_urls(b, out),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     image_urls(&item.blocks, out);
@@ -124,7 +126,15 @@ fn inline_image_urls(inlines: &[Inline], out: &mut Vec<String>) {
                 out.push(target.url.clone());
                 inline_image_urls(alt, out);
             }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => inline_image_urls(c, out),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => inline_image_urls(c, out),
             Inline::Link { content, .. } => inline_image_urls(content, out),
             Inline::Note(blocks) => image_urls(blocks, out),
             Inline::Text(_)
