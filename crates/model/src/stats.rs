@@ -153,6 +153,9 @@ impl Document {
                 BlockKind::BlockQuote(children)
                 | BlockKind::Alert {
                     blocks: children, ..
+                }
+                | BlockKind::Div {
+                    blocks: children, ..
                 } => {
                     blocks.extend(children.iter().rev().map(|b| (b, span)));
                 }
@@ -198,7 +201,15 @@ fn paragraph<'a>(
                 stats.line_breaks += 1;
                 run.space();
             }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => {
                 stack.extend(c.iter().rev());
             }
             Inline::Link { content, .. } => {

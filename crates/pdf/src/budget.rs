@@ -48,7 +48,15 @@ fn pieces(content: &[Inline]) -> (u64, u64) {
                 // Highlighted TeX: a token about every other character.
                 pieces += 1 + n / 2 + code::break_count(tex);
             }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strikeout(c) => {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. } => {
                 pieces += 1;
                 stack.extend(c);
             }
