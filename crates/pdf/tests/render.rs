@@ -173,7 +173,9 @@ fn hostile_text_prints_literally() {
     let text = text_of(&path);
     for needle in [
         "#read(\"/etc/passwd\")",
-        "#set page(width: 1pt) and <label>",
+        // `<label>` in the Markdown is an HTML tag by CommonMark, shown as the HTML it is (an
+        // unknown element with no text); the model's text below holds a literal `<label>`.
+        "#set page(width: 1pt) and",
         "#let x = 1",
         "@ref",
         "// not a comment and /* nor this */",
