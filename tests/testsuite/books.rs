@@ -217,11 +217,12 @@ fn a_book_is_one_set_of_outputs_and_its_chapters_are_not_articles() {
             "tour/style.css",
         ]
     );
-    // The broken link is reported at the chapter's own line and column.
+    // The broken link is reported at its own line and column in the chapter (the link, not
+    // its paragraph, which starts at column 1).
     let stderr = String::from_utf8_lossy(&result.stderr);
     let usage = Path::new("tests/books/tour/guide/usage.md");
     let expected = format!(
-        "{}:16:1: broken link `missing.md`",
+        "{}:16:5: broken link `missing.md`",
         books.join("tour/guide/usage.md").display()
     );
     assert!(

@@ -47,6 +47,7 @@ fn links_images_math_and_raw() {
             target: Target {
                 url: "https://example.com/a b?x=1&y=2".into(),
                 title: "The \"title\"".into(),
+                span: None,
             },
             content: vec![text("link")],
             autolink: false,
@@ -56,6 +57,7 @@ fn links_images_math_and_raw() {
             target: Target {
                 url: "img/ä.png".into(),
                 title: String::new(),
+                span: None,
             },
             alt: vec![text("an "), emph(vec![text("alt")])],
         },

@@ -76,6 +76,7 @@ impl Gen {
                 target: Target {
                     url: self.url(),
                     title: self.text(),
+                    span: None,
                 },
                 content: self.inlines(depth + 1),
                 autolink: false,
@@ -84,6 +85,7 @@ impl Gen {
                 target: Target {
                     url: self.url(),
                     title: String::new(),
+                    span: None,
                 },
                 alt: self.inlines(depth + 1),
             },

@@ -14,6 +14,7 @@ fn autolink(url: &str, label: &str) -> Inline {
         target: Target {
             url: url.into(),
             title: String::new(),
+            span: None,
         },
         content: vec![text(label)],
         autolink: true,
@@ -362,7 +363,8 @@ fn images_keep_alt_as_inlines() {
         vec![para(vec![Inline::Image {
             target: Target {
                 url: "pic.png".into(),
-                title: "T".into()
+                title: "T".into(),
+                span: None,
             },
             alt: vec![text("a "), emph(vec![text("b")])],
         }])]
@@ -377,7 +379,8 @@ fn links_inline_and_by_reference() {
             Inline::Link {
                 target: Target {
                     url: "/x".into(),
-                    title: "t".into()
+                    title: "t".into(),
+                    span: None,
                 },
                 content: vec![text("a")],
                 autolink: false,

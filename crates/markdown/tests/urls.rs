@@ -121,7 +121,8 @@ fn commonmark_dialect_is_just_as_safe() {
         vec![para(vec![Inline::Link {
             target: Target {
                 url: "tel:123".into(),
-                title: String::new()
+                title: String::new(),
+                span: None,
             },
             content: vec![text("x")],
             autolink: false,

@@ -29,6 +29,7 @@ pub fn link(url: impl Into<String>, content: Vec<Inline>) -> Inline {
         target: Target {
             url: url.into(),
             title: String::new(),
+            span: None,
         },
         content,
         autolink: false,
@@ -41,6 +42,7 @@ pub fn image(url: impl Into<String>, alt: Vec<Inline>) -> Inline {
         target: Target {
             url: url.into(),
             title: String::new(),
+            span: None,
         },
         alt,
     }

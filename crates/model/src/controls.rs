@@ -282,6 +282,7 @@ mod tests {
                         target: Target {
                             url: "https://ok".into(),
                             title: "t\u{ffff}".into(),
+                            span: None,
                         },
                         content: vec![text("x")],
                         autolink: false,

@@ -16,14 +16,10 @@ pub struct Document {
 }
 
 impl Document {
-    /// Removes every source span (notes included), so two documents can be compared by
-    /// content alone.
+    /// Removes every source span (blocks', links' and images', notes included), so two
+    /// documents can be compared by content alone.
     pub fn strip_spans(&mut self) {
-        crate::walk_block_lists_mut(&mut self.blocks, &mut |blocks: &mut Vec<Block>| {
-            for block in blocks {
-                block.span = None;
-            }
-        });
+        crate::walk_spans_mut(&mut self.blocks, &mut |span| *span = None);
     }
 }
 
@@ -279,6 +275,12 @@ pub struct Target {
     /// The optional title.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
+    /// Where the link or image is written in the source, when it was read from Markdown
+    /// (since model 2.0): warnings about it (a dropped URL, a link to a missing document)
+    /// name its own line and column, not its paragraph's. Free in memory: a link is not the
+    /// largest inline variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<crate::Span>,
 }
 
 /// Inline content. Serialised as `{"t": variant, "c": content}`.

@@ -1,7 +1,7 @@
 //! Exhaustive traversals (after pandoc's `Walk.hs`): every variant is named, so a new variant
 //! breaks every traversal until it is handled.
 
-use crate::{Block, BlockKind, Inline};
+use crate::{Block, BlockKind, Inline, Span};
 
 /// Calls `f` on every list of blocks in the tree, children before their parent's list.
 ///
@@ -131,6 +131,23 @@ fn walk_own_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
         | BlockKind::OrderedList { .. }
         | BlockKind::ThematicBreak => {}
     }
+}
+
+/// Calls `f` on every source span in the tree: each block's and each link's and image's
+/// (notes included), for moving a chapter's spans into a book's lines or removing them all.
+pub fn walk_spans_mut(blocks: &mut Vec<Block>, f: &mut impl FnMut(&mut Option<Span>)) {
+    walk_inline_lists_mut(blocks, &mut |inlines: &mut Vec<Inline>| {
+        for inline in inlines.iter_mut() {
+            if let Inline::Link { target, .. } | Inline::Image { target, .. } = inline {
+                f(&mut target.span);
+            }
+        }
+    });
+    walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
+        for block in list.iter_mut() {
+            f(&mut block.span);
+        }
+    });
 }
 
 /// Calls `f` with every block of the tree, notes included, each before the blocks inside it:

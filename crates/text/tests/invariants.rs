@@ -118,6 +118,7 @@ fn every_construct() -> Document {
                     target: Target {
                         url: long_url.into(),
                         title: String::new(),
+                        span: None,
                     },
                     content: vec![text(long_url)],
                     autolink: true,
@@ -332,6 +333,7 @@ fn gen_inlines(rng: &mut Lcg, depth: usize) -> Vec<Inline> {
                 target: Target {
                     url: format!("https://auto.example/{word}"),
                     title: String::new(),
+                    span: None,
                 },
                 content: vec![text(format!("https://auto.example/{word}"))],
                 autolink: true,

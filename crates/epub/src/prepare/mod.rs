@@ -335,6 +335,7 @@ impl Preparer<'_> {
                                 target: Target {
                                     url: path,
                                     title: target.title,
+                                    span: target.span,
                                 },
                                 alt,
                             })

@@ -203,23 +203,27 @@ impl<'a> Converter<'a> {
                 let content = collect_inlines(self.out.drain(start..));
                 let url = link.url.clone();
                 let title = link.title.clone();
-                self.link(url, title, content, frame_span)
+                let span = self.inline_span(node);
+                self.link(url, title, content, span.or(frame_span))
             }
             NodeValue::WikiLink(link) => {
                 let content = collect_inlines(self.out.drain(start..));
                 let url = link.url.clone();
-                self.link(url, String::new(), content, frame_span)
+                let span = self.inline_span(node);
+                self.link(url, String::new(), content, span.or(frame_span))
             }
             NodeValue::Image(link) => {
                 let alt = collect_inlines(self.out.drain(start..));
+                let span = self.inline_span(node);
                 if let Some(scheme) = dangerous_scheme(&link.url) {
-                    self.warn_dropped(scheme, "image", frame_span);
+                    self.warn_dropped(scheme, "image", span.or(frame_span));
                     return Built::Inline(Inline::Text(plain_text(&alt)));
                 }
                 Built::Inline(Inline::Image {
                     target: Target {
                         url: link.url.clone(),
                         title: link.title.clone(),
+                        span,
                     },
                     alt,
                 })
@@ -255,10 +259,17 @@ impl<'a> Converter<'a> {
         }
         let autolink = is_autolink(&url, &content);
         Built::Inline(Inline::Link {
-            target: Target { url, title },
+            target: Target { url, title, span },
             content,
             autolink,
         })
+    }
+
+    /// Where an inline node is written, when the parser knows: links and images carry it, so
+    /// that warnings about them point at them rather than at their paragraph.
+    fn inline_span(&self, node: Node<'a>) -> Option<Span> {
+        let pos = node.data().sourcepos;
+        (pos.start.line > 0).then(|| self.span(pos))
     }
 
     fn warn_dropped(&mut self, scheme: &str, what: &str, span: Option<Span>) {

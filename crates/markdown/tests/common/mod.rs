@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use bindery_markdown::{Dialect, ReadOptions, parse};
-use bindery_model::{Block, Document, Warned, walk_block_lists_mut};
+use bindery_model::{Block, Document, Warned};
 
 /// Parses Markdown-dialect source, panicking on a front matter error.
 pub fn read(source: &str) -> Warned<Document> {
@@ -19,13 +19,9 @@ pub fn read_commonmark(source: &str) -> Warned<Document> {
     parse(source, &options).expect("parses")
 }
 
-/// Removes every span, in footnotes too (`Document::strip_spans` does not reach into notes).
+/// Removes every span: blocks', links' and images', in footnotes too.
 pub fn strip(mut blocks: Vec<Block>) -> Vec<Block> {
-    walk_block_lists_mut(&mut blocks, &mut |list| {
-        for block in list.iter_mut() {
-            block.span = None;
-        }
-    });
+    bindery_model::walk_spans_mut(&mut blocks, &mut |span| *span = None);
     blocks
 }
 

@@ -149,6 +149,7 @@ pub(crate) fn inline_node(
                 target: Target {
                     url: href.trim().to_string(),
                     title: attr(attrs, "title").unwrap_or_default().to_string(),
+                    span: None,
                 },
                 content,
                 autolink: false,
@@ -185,6 +186,7 @@ pub(crate) fn void_node(name: &str, attrs: &[(String, String)]) -> Option<Inline
                     target: Target {
                         url: src.to_string(),
                         title: attr(attrs, "title").unwrap_or_default().to_string(),
+                        span: None,
                     },
                     alt,
                 }),

@@ -444,7 +444,8 @@ mod tests {
                 Inline::Link {
                     target: crate::Target {
                         url: "https://example.org".into(),
-                        title: "T".into()
+                        title: "T".into(),
+                        span: None,
                     },
                     content: vec![text("x")],
                     autolink: false

@@ -327,11 +327,9 @@ fn shift_spans(blocks: &mut Vec<Block>, by: u32) {
     if by == 0 {
         return;
     }
-    walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
-        for block in list.iter_mut() {
-            if let Some(span) = block.span {
-                block.span = Some(shift_span(span, by as i64));
-            }
+    bindery_model::walk_spans_mut(blocks, &mut |span: &mut Option<Span>| {
+        if let Some(found) = span {
+            *found = shift_span(*found, by as i64);
         }
     });
 }
@@ -435,8 +433,11 @@ fn resolve_links(
                     Link::Heading(id) => t.url = format!("#{id}"),
                     Link::Broken(reason) => {
                         warnings.push(
-                            Warning::new(format!("broken link `{}`: {reason}", t.url), span)
-                                .with_hint("the link text is kept without the link"),
+                            Warning::new(
+                                format!("broken link `{}`: {reason}", t.url),
+                                t.span.or(span),
+                            )
+                            .with_hint("the link text is kept without the link"),
                         );
                         if let Inline::Link { content, .. } = inlines.remove(i) {
                             let n = content.len();

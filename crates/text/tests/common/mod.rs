@@ -40,6 +40,7 @@ pub fn autolink(url: &str, shown: &str) -> Inline {
         target: Target {
             url: url.into(),
             title: String::new(),
+            span: None,
         },
         content: vec![text(shown)],
         autolink: true,
