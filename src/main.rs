@@ -18,6 +18,17 @@ use bindery_pipeline::{
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `eprintln!` that never panics. A closed standard error (`bindery build 2>&1 | head`) must
+/// not stop a batch, whose outputs and manifest are what it is for: once no one reads the
+/// messages, they are dropped and the build goes on (`eprintln!` panicked on the broken pipe,
+/// inside a job, and the run lost its other outputs and its manifest).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod messages;
 
 const EXAMPLES: &str = "\
@@ -132,6 +143,10 @@ struct BuildArgs {
     /// makes; nothing else, and nothing outside DIR.
     #[arg(long)]
     delete_stale: bool,
+    /// The address this build's HTML pages are published at (http or https): EPUBs link
+    /// other articles of the build there, since an EPUB cannot link to files beside it.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    base_url: Option<String>,
     #[command(flatten)]
     render: RenderArgs,
 }
@@ -271,6 +286,19 @@ enum RawHtmlArg {
 }
 
 /// `--root` must name a directory: one that does not exist would confine nothing.
+/// `--base-url`: an absolute http(s) address with a host, which EPUB links are made under.
+fn parse_base_url(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("`{s}` is not an http:// or https:// address"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("`{s}` is not an address with a host"));
+    }
+    Ok(s.to_string())
+}
+
 fn existing_dir(s: &str) -> Result<PathBuf, String> {
     let path = PathBuf::from(s);
     if path.is_dir() {
@@ -367,7 +395,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {}", escape_for_terminal(&format!("{error:#}")));
+            say!("error: {}", escape_for_terminal(&format!("{error:#}")));
             ExitCode::from(1)
         }
     }
@@ -458,7 +486,7 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     }
     match bindery_pipeline::merge(&args.dir, args.count) {
         Ok(merged) => {
-            eprintln!(
+            say!(
                 "merged {} shards into {}: {} outputs, {} failed",
                 merged.shards,
                 merged.manifest.display(),
@@ -468,7 +496,7 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(u8::from(merged.failures > 0)))
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            say!("error: {error}");
             Ok(ExitCode::from(1))
         }
     }
@@ -506,7 +534,7 @@ fn convert(
         Ok(warnings) => {
             if !render.quiet {
                 for warning in &warnings {
-                    eprintln!("{}", format_warning(name, warning));
+                    say!("{}", format_warning(name, warning));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -524,12 +552,13 @@ fn convert(
 }
 
 fn print_error(error: &bindery_pipeline::Error) {
-    eprintln!("{}", format_error(error));
+    say!("{}", format_error(error));
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let shard = shard(&args);
-    let settings = args.render.settings()?;
+    let mut settings = args.render.settings()?;
+    settings.base_url.clone_from(&args.base_url);
     let inputs = if args.paths.is_empty() {
         vec![PathBuf::from("content")]
     } else {
@@ -587,7 +616,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     };
     let human = args.message_format == MessageFormat::Human && !args.render.quiet;
     if human && journal.interrupted() > 0 {
-        eprintln!(
+        say!(
             "note: an earlier run into {} stopped after {} outputs; they are listed in {} and, \
              with the cache, are copied rather than rendered again",
             request.out_dir.display(),
@@ -615,7 +644,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 for line in human_lines(event, &args.render) {
                     match &progress {
                         Some(progress) => progress.println(&line),
-                        None => eprintln!("{line}"),
+                        None => say!("{line}"),
                     }
                 }
             };
@@ -630,7 +659,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // After --fail-fast stopped the run, what it did not make is not known to be stale.
     let stopped = request.fail_fast && !report.failures.is_empty();
     if args.delete_stale && stopped {
-        eprintln!("note: --delete-stale skipped: --fail-fast stopped the run early");
+        say!("note: --delete-stale skipped: --fail-fast stopped the run early");
     }
     let json = args.message_format == MessageFormat::Json;
     let finished = match journal.finish(args.delete_stale && !stopped) {
@@ -647,18 +676,18 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         if json {
             messages::json_deleted(path);
         } else if args.render.verbose {
-            eprintln!("deleted stale {path}");
+            say!("deleted stale {path}");
         }
     }
     if !args.render.quiet {
         if !json && !args.render.verbose && !finished.deleted.is_empty() {
-            eprintln!(
+            say!(
                 "deleted {} stale outputs (-v lists them)",
                 finished.deleted.len()
             );
         }
         for note in &finished.notes {
-            eprintln!("note: --delete-stale: {note}");
+            say!("note: --delete-stale: {note}");
         }
     }
     if json {
@@ -721,9 +750,9 @@ fn print_report(report: &Report, render: &RenderArgs, started: Instant) {
             report.warnings,
         );
         if tty {
-            eprintln!("\x1b[1m{summary}\x1b[0m");
+            say!("\x1b[1m{summary}\x1b[0m");
         } else {
-            eprintln!("{summary}");
+            say!("{summary}");
         }
     }
 }

@@ -150,6 +150,61 @@ pub fn walk_spans_mut(blocks: &mut Vec<Block>, f: &mut impl FnMut(&mut Option<Sp
     });
 }
 
+/// Calls `f` with every inline of the tree, at any depth, notes included, each before the
+/// inlines inside it: the read-only walk for questions about a document's inline content
+/// (which links it holds, say).
+pub fn for_each_inline<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Inline)) {
+    fn inlines<'a>(list: &'a [Inline], f: &mut impl FnMut(&'a Inline)) {
+        for inline in list {
+            f(inline);
+            match inline {
+                Inline::Emph(c)
+                | Inline::Strong(c)
+                | Inline::Strikeout(c)
+                | Inline::Subscript(c)
+                | Inline::Superscript(c)
+                | Inline::Mark(c)
+                | Inline::Underline(c)
+                | Inline::Keyboard(c)
+                | Inline::Span { content: c, .. } => inlines(c, f),
+                Inline::Link { content, .. } => inlines(content, f),
+                Inline::Image { alt, .. } => inlines(alt, f),
+                // The blocks of a note are visited by `for_each_block`, below.
+                Inline::Note(_)
+                | Inline::Text(_)
+                | Inline::SoftBreak
+                | Inline::LineBreak
+                | Inline::Code(_)
+                | Inline::Raw { .. }
+                | Inline::Math { .. } => {}
+            }
+        }
+    }
+    for_each_block(blocks, &mut |block: &'a Block| match &block.kind {
+        BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
+            inlines(c, f)
+        }
+        BlockKind::Table(t) => {
+            for cell in t.head.iter().chain(t.rows.iter().flatten()) {
+                inlines(cell, f);
+            }
+        }
+        BlockKind::DefinitionList(items) => {
+            for item in items {
+                inlines(&item.term, f);
+            }
+        }
+        BlockKind::CodeBlock { .. }
+        | BlockKind::RawBlock { .. }
+        | BlockKind::BlockQuote(_)
+        | BlockKind::Alert { .. }
+        | BlockKind::Div { .. }
+        | BlockKind::BulletList(_)
+        | BlockKind::OrderedList { .. }
+        | BlockKind::ThematicBreak => {}
+    });
+}
+
 /// Calls `f` with every block of the tree, notes included, each before the blocks inside it:
 /// the read-only walk for questions about a document (which code blocks it holds, say).
 pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {

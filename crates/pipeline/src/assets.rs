@@ -58,6 +58,9 @@ impl Default for AssetLimits {
 pub struct Resolved {
     /// The loaded images.
     pub assets: Assets,
+    /// Where the document's links to other articles of the build point (an article in a
+    /// build only; empty otherwise).
+    pub(crate) links: crate::links::ArticleLinks,
 }
 
 /// The folder, beside an HTML page, that copied images go to.
@@ -239,7 +242,10 @@ fn rename(document: &mut Document, resolved: Resolved) -> Resolved {
     for (url, asset) in resolved.assets {
         assets.insert(names[&url].clone(), asset);
     }
-    Resolved { assets }
+    Resolved {
+        assets,
+        ..Default::default()
+    }
 }
 
 /// Loads one image; returns it with what it counts against the document's limit.

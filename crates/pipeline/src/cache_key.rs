@@ -69,7 +69,11 @@ impl<'a> CacheKey<'a> {
         );
         fields.text("name", &self.name);
         fields.bytes("source", self.source);
-        let Resolved { assets } = self.resolved;
+        let Resolved { assets, links } = self.resolved;
+        for (url, target) in links.key_fields() {
+            fields.text("link.url", url);
+            fields.text("link.target", target.unwrap_or("\0missing"));
+        }
         fields.number("assets", assets.len() as u64);
         for (url, asset) in assets {
             let bindery_model::Asset {
@@ -131,6 +135,8 @@ fn reading_fields(fields: &mut Fields, settings: &Settings) {
         pdf: _,
         // Keyed by the fonts' fingerprint, for PDF.
         pdf_resources: _,
+        // Only EPUB links with it: keyed there.
+        base_url: _,
     } = settings;
     fields.text(
         "input",
@@ -172,6 +178,10 @@ fn format_fields(fields: &mut Fields, settings: &Settings, format: Format) {
                 timestamp,
                 html,
             } = &settings.epub;
+            fields.text(
+                "epub.base_url",
+                settings.base_url.as_deref().unwrap_or("\0none"),
+            );
             fields.number("epub.split_level", u64::from(*split_level));
             fields.flag("epub.toc", *toc);
             fields.optional("epub.timestamp", timestamp.map(|t| t as u64));
@@ -565,6 +575,53 @@ mod tests {
             missed(|c| c.settings.html.xhtml = true),
             formats(&[Format::Html])
         );
+    }
+
+    #[test]
+    fn base_url_is_in_the_epub_key_only() {
+        assert_eq!(
+            missed(|c| c.settings.base_url = Some("https://example.org/a".into())),
+            formats(&[Format::Epub])
+        );
+    }
+
+    #[test]
+    fn where_a_link_to_another_article_points_is_in_every_key() {
+        // The same source bytes: only the rest of the build differs (`b.md` is built or not,
+        // or has another output path).
+        fn linked(articles: &'static [(&'static str, &'static str)]) -> impl Fn(&mut Case) {
+            move |c: &mut Case| {
+                let sources: Vec<Source> = articles
+                    .iter()
+                    .map(|(path, stem)| Source {
+                        path: PathBuf::from(path),
+                        kind: SourceKind::Article,
+                        root: PathBuf::from("in"),
+                        stem: PathBuf::from(stem),
+                    })
+                    .collect();
+                let document = bindery_model::Document {
+                    blocks: vec![bindery_model::build::para(vec![
+                        bindery_model::build::link("b.md", vec![bindery_model::build::text("b")]),
+                    ])],
+                    ..Default::default()
+                };
+                c.resolved.links = crate::links::ArticleLinks::resolve(
+                    &document,
+                    &source(SourceKind::Article),
+                    &crate::links::Articles::new(&sources),
+                    &mut Vec::new(),
+                );
+            }
+        }
+        let built = linked(&[("in/b.md", "b")]);
+        assert_eq!(missed(linked(&[])), all());
+        assert_eq!(missed(&built), all());
+        let mut a = Case::new();
+        built(&mut a);
+        let mut b = Case::new();
+        linked(&[("in/b.md", "elsewhere/b")])(&mut b);
+        assert!(Format::all().all(|f| a.key(f) != b.key(f)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod cache;
 mod cache_key;
 mod copy;
 mod format;
+mod links;
 mod manifest;
 mod plan;
 mod read;
@@ -67,6 +68,9 @@ pub struct Settings {
     /// Fonts for PDF, loaded on first use (scanning system fonts costs a few hundred
     /// milliseconds that an HTML-only run should not pay).
     pub pdf_resources: std::sync::OnceLock<bindery_pdf::Resources>,
+    /// Where this build's HTML pages are published (`--base-url`): an EPUB links other
+    /// articles of the build there, since it cannot link to files beside it.
+    pub base_url: Option<String>,
 }
 
 impl Settings {
@@ -98,6 +102,7 @@ impl Default for Settings {
             epub: bindery_epub::Options::default(),
             pdf: bindery_pdf::Options::default(),
             pdf_resources: std::sync::OnceLock::new(),
+            base_url: None,
         }
     }
 }

@@ -184,6 +184,8 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
     }
     report.warnings = planned.skipped.len();
     drop(planned.skipped);
+    // Before sharding: a link may point at an article another shard builds.
+    let articles = crate::links::Articles::new(&sources);
     sources.retain(|source| request.shard.is_none_or(|shard| shard.owns(source)));
     let (sources, collisions) = find_collisions(sources);
     for (source, first) in collisions {
@@ -213,6 +215,7 @@ pub fn build(request: &Build, settings: &Settings, observe: &(dyn Fn(Event<'_>) 
         copied: Mutex::new(BTreeMap::new()),
         workers: Workers::new(request.render_timeout),
         tally: Mutex::new(Tally::default()),
+        articles,
     };
 
     let next_document = AtomicUsize::new(0);
@@ -287,6 +290,8 @@ struct Context<'a> {
     workers: Workers,
     /// Counts and failures of the finished documents: no record of each output is kept.
     tally: Mutex<Tally>,
+    /// Every article of the plan, for links between them.
+    articles: crate::links::Articles,
 }
 
 impl Context<'_> {
@@ -426,7 +431,7 @@ fn highlight_chunks(code: &[(String, String)]) -> Vec<std::ops::Range<usize>> {
 /// cannot be read.
 fn read_job<'s>(index: usize, source: &'s Source, cx: &Context) -> Option<InFlight<'s>> {
     let loaded = guarded(&source.path, "reading", || match source.kind {
-        SourceKind::Article => load(source, cx.settings),
+        SourceKind::Article => load(source, cx.settings, &cx.articles),
         SourceKind::Book => load_book(source, cx.settings),
     });
     let loaded = match loaded {
@@ -554,11 +559,21 @@ fn make_output(
     let (bytes, warnings) = match hit {
         Some(hit) => hit,
         None => {
-            let warned = guarded(&source.path, format.name(), || {
+            // Links to other articles point at their outputs of this format.
+            let linked = loaded.resolved.links.apply(
+                &loaded.document,
+                format,
+                cx.settings.base_url.as_deref(),
+            );
+            let (document, link_warnings) = match &linked {
+                Some((document, warnings)) => (document, warnings.as_slice()),
+                None => (&loaded.document, &[][..]),
+            };
+            let mut warned = guarded(&source.path, format.name(), || {
                 check_budget(
                     format,
                     &source.path,
-                    &loaded.document,
+                    document,
                     loaded.layout.as_ref(),
                     cx.settings,
                 )?;
@@ -569,7 +584,7 @@ fn make_output(
                             args,
                             &cx.settings.pdf,
                             &source.path,
-                            &loaded.document,
+                            document,
                             &loaded.resolved.assets,
                             loaded.layout.is_some(),
                         )
@@ -577,13 +592,14 @@ fn make_output(
                     _ => render(
                         &source.path,
                         format,
-                        &loaded.document,
+                        document,
                         &loaded.resolved.assets,
                         loaded.layout.is_some(),
                         cx.settings,
                     ),
                 }
             })?;
+            warned.warnings.splice(0..0, link_warnings.iter().cloned());
             if let (Some(cache), Some(key)) = (cx.cache, key) {
                 cache.put(key, &warned.output, &warned.warnings);
             }
@@ -691,19 +707,27 @@ fn load_book_dir(dir: &Path, root: &Path, settings: &Settings) -> Result<Loaded,
     })
 }
 
-fn load(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
+/// Reads an article of a build; `articles` are the build's articles, which its links to
+/// Markdown sources may point at (`convert` leaves such links as written).
+fn load(
+    source: &Source,
+    settings: &Settings,
+    articles: &crate::links::Articles,
+) -> Result<Loaded, Error> {
     // Refused before reading, so a huge file is never loaded into memory.
     let bytes = read_input(Some(&source.path), &source.path, settings.max_input)?;
     let warned = read_document(&source.path, &bytes, settings)?;
     let mut document = warned.output;
     let mut warnings = warned.warnings;
-    let resolved = resolve_images(
+    let mut resolved = resolve_images(
         &mut document,
         &source.path,
         &source.root,
         settings.asset_limits,
         &mut warnings,
     );
+    resolved.links =
+        crate::links::ArticleLinks::resolve(&document, source, articles, &mut warnings);
     Ok(Loaded {
         bytes,
         document,

@@ -92,6 +92,15 @@ impl<J: Send> Queue<J> {
     }
 }
 
+/// Marks a taken job finished when dropped, on every way out of the job.
+struct Finished<'q, J: Send>(&'q Queue<J>);
+
+impl<J: Send> Drop for Finished<'_, J> {
+    fn drop(&mut self) {
+        self.0.finished();
+    }
+}
+
 /// Runs jobs until none is left: those `next` makes (new documents, asked for only when no
 /// other job waits) and those the jobs push. Each worker of `pool` (or the calling thread
 /// alone, without a pool) runs one job at a time.
@@ -103,12 +112,20 @@ pub(crate) fn run<J: Send>(
     let queue = Queue::new();
     let worker = || {
         while let Some(job) = queue.take(next) {
+            // Counted as finished however the job ends, even by a panic that escapes the
+            // handler below: a job left counted as running would make the other workers wait
+            // for it forever (a hang seen when the report of a panic panicked in turn).
+            let _finished = Finished(&queue);
             // A job contains its own panics (they become a failure of its document); one that
-            // escapes must still be counted as finished, or the other workers wait forever.
+            // escapes loses only that job.
             if catch_unwind(AssertUnwindSafe(|| work(job, &queue))).is_err() {
-                eprintln!("error: internal error in bindery's scheduler; the run goes on");
+                use std::io::Write as _;
+                // Never `eprintln!`: it panics when standard error is closed.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "error: internal error in bindery's scheduler; the run goes on"
+                );
             }
-            queue.finished();
         }
     };
     match pool {
@@ -203,5 +220,43 @@ mod tests {
             done.fetch_add(1, Ordering::Relaxed);
         });
         assert_eq!(done.into_inner(), 9);
+    }
+
+    /// A panic that escapes even the handler (here its payload panics when dropped, as the
+    /// handler's own report once did on a closed standard error) still counts its job as
+    /// finished: the other worker must not wait for it forever. The run reports the panic to
+    /// its caller; a watchdog turns a hang into a failure.
+    #[test]
+    fn a_panic_escaping_the_handler_does_not_hang_the_other_workers() {
+        struct PanicsWhenDropped;
+        impl Drop for PanicsWhenDropped {
+            fn drop(&mut self) {
+                if !std::thread::panicking() {
+                    panic!("the payload's drop panics");
+                }
+            }
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let pool = pool(2);
+            let next_doc = AtomicUsize::new(0);
+            let next = || {
+                let n = next_doc.fetch_add(1, Ordering::Relaxed);
+                (n < 20).then_some(n)
+            };
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                run(Some(&pool), &next, &|n: usize, _| {
+                    if n == 3 {
+                        std::panic::panic_any(PanicsWhenDropped);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                })
+            }));
+            let _ = sender.send(outcome.is_err());
+        });
+        let escaped = receiver
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the run ended (a worker waited forever for a job counted as running)");
+        assert!(escaped, "the escaped panic reaches the caller");
     }
 }

@@ -1,0 +1,220 @@
+//! Links between the articles of a build (issue 12): `[see](other.md#part)` points at the
+//! other article's output of the same format; EPUB links to the published HTML page with
+//! `--base-url`, else keeps the text with a warning; a link to a Markdown file outside the
+//! build is reported at the link's own line:col. And a build whose standard error is closed
+//! (`bindery build 2>&1 | head`) still writes every output and its manifest.
+
+use std::io::Read as _;
+use std::path::Path;
+use std::process::Stdio;
+
+use crate::support::{bindery, process};
+
+/// `a.md` links to `sub/b.md#part`, to `other/c d.md` (a space in the name), to itself and to
+/// a file that is not built; `sub/b.md` links back.
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    std::fs::create_dir_all(input.join("other")).unwrap();
+    std::fs::write(
+        input.join("a.md"),
+        "# A\n\nSee [B's part](sub/b.md#part), [C](other/c%20d.md) and [here](a.md#a).\n\n\
+         Gone: [missing](missing.md).\n",
+    )
+    .unwrap();
+    std::fs::write(
+        input.join("sub/b.md"),
+        "# B\n\n## Part\n\nBack to [A](../a.md).\n",
+    )
+    .unwrap();
+    std::fs::write(input.join("other/c d.md"), "# C\n\nText.\n").unwrap();
+    dir
+}
+
+fn hrefs(markup: &str) -> Vec<String> {
+    markup
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| !href.ends_with(".css") && !href.ends_with(".xhtml"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn epub_hrefs(path: &Path) -> Vec<String> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut all = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        if file.name().ends_with(".xhtml") && !file.name().ends_with("nav.xhtml") {
+            let mut text = String::new();
+            file.read_to_string(&mut text).unwrap();
+            all.extend(hrefs(&text));
+        }
+    }
+    all
+}
+
+#[test]
+fn links_between_articles_point_at_each_formats_output() {
+    let dir = tree();
+    let out = dir.path().join("out");
+    let result = bindery()
+        .arg("build")
+        .arg(dir.path().join("in"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--to", "html,txt,pdf,epub,json", "--no-system-fonts"])
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{result:?}");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+
+    let html = std::fs::read_to_string(out.join("a.html")).unwrap();
+    assert_eq!(
+        hrefs(&html),
+        ["sub/b.html#part", "other/c%20d.html", "#a"],
+        "{html}"
+    );
+    let back = std::fs::read_to_string(out.join("sub/b.html")).unwrap();
+    assert!(hrefs(&back).contains(&"../a.html".to_string()), "{back}");
+
+    let txt = std::fs::read_to_string(out.join("a.txt")).unwrap();
+    assert!(txt.contains("sub/b.txt#part"), "{txt}");
+    assert!(txt.contains("other/c%20d.txt"), "{txt}");
+    assert!(!txt.contains(".md"), "{txt}");
+
+    let pdf = std::fs::read(out.join("a.pdf")).unwrap();
+    let pdf = String::from_utf8_lossy(&pdf);
+    assert!(pdf.contains("(sub/b.pdf#part)"), "the PDF links to b.pdf");
+    assert!(
+        pdf.contains("(other/c%20d.pdf)"),
+        "the PDF links to c d.pdf"
+    );
+
+    // The model keeps the source's URLs.
+    let json = std::fs::read_to_string(out.join("a.json")).unwrap();
+    assert!(json.contains("\"sub/b.md#part\""), "{json}");
+
+    // The link that leaves the build: its text stays, without the link, reported at the
+    // link's own column (the paragraph starts at column 1).
+    let a = dir.path().join("in/a.md");
+    assert!(
+        stderr.contains(&format!(
+            "{}:5:7: link to `missing.md`: no such document in this build",
+            a.display()
+        )),
+        "{stderr}"
+    );
+    assert!(html.contains("Gone: missing."), "{html}");
+
+    // No --base-url: the EPUB keeps the texts and says why, once per link.
+    // (The EPUB points the link to its own heading at the chapter file holding it.)
+    assert_eq!(epub_hrefs(&out.join("a.epub")), ["ch001.xhtml#a"]);
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:5: link to `sub/b.md#part`: an EPUB cannot link to another document of the build",
+            a.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn with_a_base_url_the_epub_links_to_the_published_pages() {
+    let dir = tree();
+    let out = dir.path().join("out");
+    bindery()
+        .arg("build")
+        .arg(dir.path().join("in"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--to", "epub", "--base-url", "https://example.org/site/"])
+        .assert()
+        .success();
+    assert_eq!(
+        epub_hrefs(&out.join("a.epub")),
+        [
+            "https://example.org/site/sub/b.html#part",
+            "https://example.org/site/other/c%20d.html",
+            "ch001.xhtml#a"
+        ]
+    );
+    bindery()
+        .arg("build")
+        .arg(dir.path().join("in"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--to", "epub", "--base-url", "javascript:alert(1)"])
+        .assert()
+        .code(2);
+}
+
+/// The outputs depend on the rest of the build: an article built again after the linked
+/// file appeared must not come from the cache with the link missing.
+#[test]
+fn a_cached_output_follows_the_linked_article() {
+    let dir = tree();
+    let input = dir.path().join("in");
+    let out = dir.path().join("out");
+    let cache = dir.path().join("cache");
+    let build = || {
+        bindery()
+            .arg("build")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--to", "html", "--cache-dir"])
+            .arg(&cache)
+            .assert()
+            .success();
+        std::fs::read_to_string(out.join("a.html")).unwrap()
+    };
+    assert!(build().contains("Gone: missing."));
+    std::fs::write(input.join("missing.md"), "# Found\n").unwrap();
+    assert!(build().contains("href=\"missing.html\""));
+}
+
+/// `bindery build 2>&1 | head -1`: the messages' reader goes away; the build does not. The
+/// old build panicked on the broken pipe inside a job, and the run lost most of its outputs
+/// and its manifest (and once hung).
+#[test]
+fn a_closed_standard_error_does_not_stop_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for i in 0..40 {
+        // Each warns (a link out of the build), so there is a lot to print.
+        std::fs::write(
+            input.join(format!("a{i:02}.md")),
+            format!("# A {i}\n\n[gone](missing-{i}.md)\n"),
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("out");
+    let mut child = process()
+        .arg("build")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--to", "txt,html", "--no-cache", "-j", "2"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    for i in 0..40 {
+        for ext in ["txt", "html"] {
+            assert!(
+                out.join(format!("a{i:02}.{ext}")).is_file(),
+                "a{i:02}.{ext}"
+            );
+        }
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 80);
+}
