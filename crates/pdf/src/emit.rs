@@ -512,7 +512,7 @@ impl<'a> Emitter<'a> {
                     self.warnings.push(
                         Warning::new(
                             format!("link to `{url}` has no matching heading; shown as plain text"),
-                            self.span,
+                            target.span.or(self.span),
                         )
                         .with_hint("check the heading's id, e.g. `#my-heading` for `# My Heading`"),
                     );

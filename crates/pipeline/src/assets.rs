@@ -380,14 +380,14 @@ fn sniff(data: &[u8]) -> Option<&'static str> {
 }
 
 fn visit_images(document: &mut Document, f: &mut impl FnMut(&str, Option<Span>)) {
-    // Spans live on blocks: walk every block list (notes included), then each block's inlines.
+    // An image read from Markdown has its own span; one from JSON may have only its block's.
     walk_block_lists_mut(&mut document.blocks, &mut |blocks: &mut Vec<Block>| {
         for block in blocks.iter_mut() {
             let span = block.span;
             walk_own_inline_lists_mut(block, &mut |inlines: &mut Vec<Inline>| {
                 for inline in inlines.iter() {
                     if let Inline::Image { target, .. } = inline {
-                        f(&target.url, span);
+                        f(&target.url, target.span.or(span));
                     }
                 }
             });

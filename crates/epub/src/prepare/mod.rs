@@ -310,7 +310,7 @@ impl Preparer<'_> {
                     autolink,
                 } => {
                     self.inlines(&mut content, span, true);
-                    match self.link_fate(&target.url, span) {
+                    match self.link_fate(&target.url, target.span.or(span)) {
                         LinkFate::Keep => out.push(Inline::Link {
                             target,
                             content,
@@ -326,7 +326,7 @@ impl Preparer<'_> {
                 }
                 Inline::Image { target, mut alt } => {
                     self.inlines(&mut alt, span, in_link);
-                    match self.image_fate(&target.url, span) {
+                    match self.image_fate(&target.url, target.span.or(span)) {
                         ImageFate::Packaged(path) => {
                             if plain_text(&alt).trim().is_empty() {
                                 self.missing_alt += 1;
