@@ -14,7 +14,7 @@ use anyhow::Context;
 use bindery_model::RawHtml;
 use bindery_pipeline::{
     Build, Cache, Event, Format, InputFormat, Isolation, Journal, Paper, Report, Settings, Shard,
-    escape_for_terminal, format_error, format_warning,
+    escape_for_terminal, format_error, format_warning, format_warnings,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -254,9 +254,13 @@ struct RenderArgs {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print every output written.
+    /// Print every output written, and every warning (not one per kind and document).
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// Treat warnings as errors: the outputs are still written, but the exit code is 1 when
+    /// there was any warning (for CI).
+    #[arg(long, global = true)]
+    deny_warnings: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -533,9 +537,13 @@ fn convert(
     match bindery_pipeline::convert(input, output, format, render.root.as_deref(), settings) {
         Ok(warnings) => {
             if !render.quiet {
-                for warning in &warnings {
-                    say!("{}", format_warning(name, warning));
+                for line in format_warnings(name, &warnings, render.verbose) {
+                    say!("{line}");
                 }
+            }
+            if render.deny_warnings && !warnings.is_empty() {
+                say!("{}", denied(warnings.len()));
+                return Ok(ExitCode::from(1));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -693,11 +701,23 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     if json {
         messages::json_finished(&report, started);
     }
+    if args.render.deny_warnings && report.warnings > 0 {
+        say!("{}", denied(report.warnings));
+        return Ok(ExitCode::from(1));
+    }
     Ok(if report.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The error `--deny-warnings` ends a run with.
+fn denied(warnings: usize) -> String {
+    format!(
+        "error: {warnings} warning{} denied by --deny-warnings (every output was still written)",
+        if warnings == 1 { "" } else { "s" }
+    )
 }
 
 /// What a person sees of one event on stderr: warnings (unless `--quiet`) and, with
@@ -706,20 +726,18 @@ fn human_lines(event: Event<'_>, render: &RenderArgs) -> Vec<String> {
     let mut lines = Vec::new();
     match event {
         Event::Read { source, warnings } if !render.quiet => {
-            lines.extend(warnings.iter().map(|w| format_warning(source, w)));
+            lines.extend(format_warnings(source, warnings, render.verbose));
         }
         Event::Warning { path, warning } if !render.quiet => {
             lines.push(format_warning(path, warning));
         }
         Event::Written(output) => {
             if !render.quiet {
-                lines.extend(output.warnings.iter().map(|warning| {
-                    format!(
-                        "{} [{}]",
-                        format_warning(&output.source, warning),
-                        output.format
-                    )
-                }));
+                lines.extend(
+                    format_warnings(&output.source, &output.warnings, render.verbose)
+                        .into_iter()
+                        .map(|line| format!("{line} [{}]", output.format)),
+                );
             }
             if render.verbose {
                 let path = output.path.display().to_string();

@@ -2,7 +2,8 @@
 //! other article's output of the same format; EPUB links to the published HTML page with
 //! `--base-url`, else keeps the text with a warning; a link to a Markdown file outside the
 //! build is reported at the link's own line:col. And a build whose standard error is closed
-//! (`bindery build 2>&1 | head`) still writes every output and its manifest.
+//! (`bindery build 2>&1 | head`) still writes every output and its manifest. Warnings come
+//! one per kind and document, and `--deny-warnings` fails a run that had any.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -217,4 +218,98 @@ fn a_closed_standard_error_does_not_stop_the_build() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["outputs"].as_array().unwrap().len(), 80);
+}
+
+/// Warnings come one per kind and document, with a count and the other places; `--verbose`
+/// shows each; `--deny-warnings` makes them fail the run (exit 1) with every output written;
+/// JSON messages carry each warning with its kind.
+#[test]
+fn warnings_are_grouped_by_kind_and_can_be_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("w.md"),
+        "# W\n\n[a](x1.md) [b](x2.md) [c](x3.md)\n\n![i](nope.png)\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        bindery()
+            .arg("build")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--to", "html"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let w = input.join("w.md");
+    let grouped = run(&[]);
+    assert!(grouped.status.success());
+    let stderr = String::from_utf8_lossy(&grouped.stderr);
+    assert_eq!(stderr.matches("no such document").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: {}:3:1: link to `x1.md`: no such document in this build",
+            w.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  note: 2 more `broken-link` warnings here, at 3:12, 3:23"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("image `nope.png` not included"), "{stderr}");
+    assert!(stderr.contains("4 warnings"), "{stderr}");
+
+    let every = run(&["--verbose"]);
+    let stderr = String::from_utf8_lossy(&every.stderr);
+    assert_eq!(stderr.matches("no such document").count(), 3, "{stderr}");
+
+    std::fs::remove_dir_all(&out).unwrap();
+    let denied = run(&["--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&denied.stderr);
+    assert!(
+        stderr.contains("error: 4 warnings denied by --deny-warnings"),
+        "{stderr}"
+    );
+    assert!(
+        out.join("w.html").is_file(),
+        "the outputs are still written"
+    );
+    assert!(out.join("manifest.json").is_file());
+
+    let json = run(&["--message-format", "json"]);
+    let kinds: Vec<String> = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .flat_map(|event| {
+            let mut found = Vec::new();
+            collect_kinds(&event, &mut found);
+            found
+        })
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "broken-link").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert!(kinds.iter().any(|k| k == "image"), "{kinds:?}");
+}
+
+/// Every `"kind"` of a warning object in a JSON message.
+fn collect_kinds(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let (Some(kind), Some(_)) = (map.get("kind"), map.get("message")) {
+                found.extend(kind.as_str().map(str::to_string));
+            }
+            map.values().for_each(|v| collect_kinds(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_kinds(v, found)),
+        _ => {}
+    }
 }

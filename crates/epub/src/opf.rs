@@ -73,6 +73,7 @@ impl Dates {
                         ),
                         None,
                     )
+                    .of_kind(bindery_model::WarningKind::Metadata)
                     .with_hint("write the date as YYYY-MM-DD"),
                 );
             }

@@ -382,10 +382,12 @@ impl<'a> Writer<'a> {
             && let Some(span) = self.first_raw_html
         {
             self.warnings.push(
-                Warning::new("raw HTML was copied into XHTML as it is", span).with_hint(
-                    "EPUB readers reject markup that is not well-formed XML; \
+                Warning::new("raw HTML was copied into XHTML as it is", span)
+                    .of_kind(bindery_model::WarningKind::RawHtml)
+                    .with_hint(
+                        "EPUB readers reject markup that is not well-formed XML; \
                      check it, or use --raw-html escape",
-                ),
+                    ),
             );
         }
         Warned {

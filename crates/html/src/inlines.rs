@@ -147,6 +147,7 @@ impl<'a> Writer<'a> {
                     format!("image `{url}` was not embedded: it was not loaded"),
                     self.span,
                 )
+                .of_kind(bindery_model::WarningKind::Image)
                 .with_hint("check that the file exists inside the input directory"),
             );
         }

@@ -74,6 +74,7 @@ impl Definitions {
                 ),
                 None,
             )
+            .of_kind(bindery_model::WarningKind::Dropped)
             .with_hint(
                 "use inline links ([text](url)) for destinations repeated many times, or \
                  shorten the reference definitions",

@@ -134,6 +134,7 @@ pub(crate) fn filter_heading_attrs(blocks: &mut Vec<Block>) -> Option<Warning> {
             ),
             span,
         )
+        .of_kind(crate::WarningKind::Repaired)
         .with_hint(
             "headings keep title, lang, dir, translate and data-* attributes; of two with \
              one name the first is kept",

@@ -79,6 +79,7 @@ impl Found {
                 ),
                 span,
             )
+            .of_kind(crate::WarningKind::Repaired)
             .with_hint("no output format can hold them; remove them from the source"),
         )
     }

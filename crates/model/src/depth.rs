@@ -29,6 +29,7 @@ pub fn limit_depth(document: &mut Document) -> Option<Warning> {
             format!("nesting deeper than {MAX_DEPTH} levels was flattened"),
             first_hit,
         )
+        .of_kind(crate::WarningKind::Dropped)
         .with_hint(
             "deeper block quotes, lists and emphasis keep their text but lose their structure",
         )

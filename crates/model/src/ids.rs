@@ -152,6 +152,7 @@ pub(crate) fn check_heading_ids(document: &mut Document) -> Option<Warning> {
             ),
             changes.span,
         )
+        .of_kind(crate::WarningKind::Repaired)
         .with_hint("ids of the form fn-N and fnref-N belong to footnotes"),
     )
 }

@@ -34,6 +34,7 @@ pub(crate) fn check_language(meta: &mut Metadata) -> Option<Warning> {
                 ),
                 None,
             )
+            .of_kind(crate::WarningKind::Repaired)
             .with_hint("write a tag such as en, en-GB, pt-BR or zh-Hant"),
         ),
     }

@@ -51,4 +51,4 @@ pub use walk::{
     for_each_block, for_each_inline, walk_block_lists_mut, walk_inline_lists_mut,
     walk_own_inline_lists_mut, walk_spans_mut,
 };
-pub use warning::{Span, Warned, Warning};
+pub use warning::{Span, Warned, Warning, WarningKind};

@@ -112,10 +112,13 @@ pub fn drop_dangerous_urls(blocks: &mut Vec<Block>) -> Vec<Warning> {
                             autolink,
                         } => match refusal(&target.url) {
                             Some(refusal) => {
-                                warnings.push(Warning::new(
-                                    refusal.message(&target.url, "link", "its text"),
-                                    span,
-                                ));
+                                warnings.push(
+                                    Warning::new(
+                                        refusal.message(&target.url, "link", "its text"),
+                                        span,
+                                    )
+                                    .of_kind(crate::WarningKind::DangerousUrl),
+                                );
                                 out.extend(content);
                             }
                             None => out.push(Inline::Link {
@@ -126,10 +129,13 @@ pub fn drop_dangerous_urls(blocks: &mut Vec<Block>) -> Vec<Warning> {
                         },
                         Inline::Image { target, alt } => match refusal(&target.url) {
                             Some(refusal) => {
-                                warnings.push(Warning::new(
-                                    refusal.message(&target.url, "image", "its alt text"),
-                                    span,
-                                ));
+                                warnings.push(
+                                    Warning::new(
+                                        refusal.message(&target.url, "image", "its alt text"),
+                                        span,
+                                    )
+                                    .of_kind(crate::WarningKind::DangerousUrl),
+                                );
                                 out.extend(alt);
                             }
                             None => out.push(Inline::Image { target, alt }),

@@ -27,9 +27,64 @@ impl Span {
     }
 }
 
+/// What a warning is about, so that tools group and filter warnings by kind rather than by
+/// their wording (which may change). Serialised in kebab-case (`broken-link`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// A link whose target does not exist: a heading, a chapter, another article.
+    BrokenLink,
+    /// A link or image that the output format cannot keep (an EPUB links only inside itself).
+    UnsupportedLink,
+    /// A `javascript:`, `file:` or similar URL, dropped.
+    DangerousUrl,
+    /// An image that was not included (missing, outside the root, too large, not an image).
+    Image,
+    /// Raw HTML that was escaped, stripped or sanitized.
+    RawHtml,
+    /// Characters no bundled or system font has, in PDF.
+    MissingGlyph,
+    /// Text that was changed to be valid: control characters, a `lang` tag, heading ids.
+    Repaired,
+    /// Content that was left out or flattened: nesting too deep, an unreferenced footnote,
+    /// reference links past the expansion limit.
+    Dropped,
+    /// Front matter or a book's configuration.
+    Metadata,
+    /// A file the build passed over (a FIFO, a device).
+    Skipped,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
+impl WarningKind {
+    /// The kind's name, as serialised (`broken-link`).
+    pub fn name(self) -> &'static str {
+        match self {
+            WarningKind::BrokenLink => "broken-link",
+            WarningKind::UnsupportedLink => "unsupported-link",
+            WarningKind::DangerousUrl => "dangerous-url",
+            WarningKind::Image => "image",
+            WarningKind::RawHtml => "raw-html",
+            WarningKind::MissingGlyph => "missing-glyph",
+            WarningKind::Repaired => "repaired",
+            WarningKind::Dropped => "dropped",
+            WarningKind::Metadata => "metadata",
+            WarningKind::Skipped => "skipped",
+            WarningKind::Other => "other",
+        }
+    }
+}
+
 /// A non-fatal problem found while reading or rendering a document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Warning {
+    /// What the warning is about.
+    #[serde(default)]
+    pub kind: WarningKind,
     /// The source file, when it is not the document's own: a chapter of a book, whose
     /// warnings are reported against the chapter file rather than the book.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,11 +103,18 @@ impl Warning {
     /// A warning at an optional position.
     pub fn new(message: impl Into<String>, span: Option<Span>) -> Self {
         Self {
+            kind: WarningKind::Other,
             file: None,
             span,
             message: message.into(),
             hint: None,
         }
+    }
+
+    /// Says what the warning is about.
+    pub fn of_kind(mut self, kind: WarningKind) -> Self {
+        self.kind = kind;
+        self
     }
 
     /// Names the file the span refers to (see [`Warning::file`]).

@@ -65,10 +65,14 @@ pub(crate) fn missing_glyphs(document: &Document, resources: &Resources) -> Opti
     if missing.len() > LISTED {
         let _ = write!(message, " and {} more", missing.len() - LISTED);
     }
-    Some(Warning::new(message, missing[0].1.span).with_hint(
-        "install a font that covers them (for example fonts-noto-cjk for Chinese, Japanese \
+    Some(
+        Warning::new(message, missing[0].1.span)
+            .of_kind(bindery_model::WarningKind::MissingGlyph)
+            .with_hint(
+                "install a font that covers them (for example fonts-noto-cjk for Chinese, Japanese \
              and Korean), pass --font-dir, or drop --no-system-fonts",
-    ))
+            ),
+    )
 }
 
 #[derive(Clone, Copy)]

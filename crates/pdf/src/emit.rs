@@ -514,6 +514,7 @@ impl<'a> Emitter<'a> {
                             format!("link to `{url}` has no matching heading; shown as plain text"),
                             target.span.or(self.span),
                         )
+                        .of_kind(bindery_model::WarningKind::BrokenLink)
                         .with_hint("check the heading's id, e.g. `#my-heading` for `# My Heading`"),
                     );
                     self.inlines(content);
@@ -586,10 +587,13 @@ impl<'a> Emitter<'a> {
                 }
             }
         };
-        self.warnings.push(Warning::new(
-            format!("image `{url}` {problem}; its description is shown instead"),
-            self.span,
-        ));
+        self.warnings.push(
+            Warning::new(
+                format!("image `{url}` {problem}; its description is shown instead"),
+                self.span,
+            )
+            .of_kind(bindery_model::WarningKind::Image),
+        );
         None
     }
 }

@@ -172,7 +172,8 @@ pub fn render(
                 "an image could not be typeset, so every image is shown as its description: {error}"
             ),
             None,
-        );
+        )
+        .of_kind(bindery_model::WarningKind::Image);
         let body = emit::body(document, &headings, assets, offset, false);
         attempt = typeset(resources, &head, body, date);
         attempt.warnings.insert(0, warning);

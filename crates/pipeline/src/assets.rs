@@ -172,6 +172,7 @@ pub fn resolve_images_keeping_urls(
             Err(reason) => {
                 warnings.push(
                     Warning::new(format!("image `{url}` not included: {reason}"), span)
+                        .of_kind(bindery_model::WarningKind::Image)
                         .with_hint("the image is replaced by its alt text"),
                 );
                 refused.insert(url, reason);

@@ -264,6 +264,56 @@ pub fn format_warning(path: &std::path::Path, warning: &Warning) -> String {
     out
 }
 
+/// The warnings of one document (or one of its outputs) as [`format_warning`] lines, one per
+/// kind and file: the first of each kind in full, and a count with the places of the others
+/// (a page with 200 broken links gives one warning, not 200). Warnings of no particular kind
+/// are each shown. `all` shows every warning.
+pub fn format_warnings(path: &std::path::Path, warnings: &[Warning], all: bool) -> Vec<String> {
+    use bindery_model::WarningKind;
+    let mut groups: Vec<(&Warning, Vec<&Warning>)> = Vec::new();
+    for warning in warnings {
+        let same = |first: &&Warning| {
+            !all && warning.kind != WarningKind::Other
+                && first.kind == warning.kind
+                && first.file == warning.file
+        };
+        match groups.iter_mut().find(|(first, _)| same(first)) {
+            Some((_, more)) => more.push(warning),
+            None => groups.push((warning, Vec::new())),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(first, more)| {
+            let mut line = format_warning(path, first);
+            if !more.is_empty() {
+                const LISTED: usize = 8;
+                let places: Vec<String> = more
+                    .iter()
+                    .take(LISTED)
+                    .filter_map(|w| w.span.map(|s| format!("{}:{}", s.line, s.col)))
+                    .collect();
+                let _ = std::fmt::Write::write_fmt(
+                    &mut line,
+                    format_args!(
+                        "\n  note: {} more `{}` warning{} here{}{}",
+                        more.len(),
+                        first.kind.name(),
+                        if more.len() == 1 { "" } else { "s" },
+                        if places.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", at {}", places.join(", "))
+                        },
+                        if more.len() > LISTED { ", ..." } else { "" },
+                    ),
+                );
+            }
+            line
+        })
+        .collect()
+}
+
 /// Formats an error as `error: message` with an indented hint line, escaped as
 /// [`format_warning`] does.
 pub fn format_error(error: &Error) -> String {

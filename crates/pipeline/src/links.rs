@@ -107,6 +107,7 @@ impl ArticleLinks {
                         format!("link to `{}`: no such document in this build", target.url),
                         target.span,
                     )
+                    .of_kind(bindery_model::WarningKind::BrokenLink)
                     .with_hint(
                         "the link text is kept without the link; build the linked file too, \
                          or link to its published address",
@@ -175,6 +176,7 @@ impl ArticleLinks {
                                         ),
                                         target.span,
                                     )
+                                    .of_kind(bindery_model::WarningKind::UnsupportedLink)
                                     .with_hint(
                                         "give --base-url with the address the HTML pages are \
                                          published at, and the EPUB links to them",

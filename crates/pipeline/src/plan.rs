@@ -285,6 +285,7 @@ impl Search<'_> {
             "skipped: not a regular file (a FIFO, socket or device), so it is not read",
             None,
         )
+        .of_kind(bindery_model::WarningKind::Skipped)
         .with_hint("only regular files are built; reading a named pipe could block forever");
         self.planned.skipped.push((path, warning));
     }

@@ -220,6 +220,7 @@ fn replace_control_characters(output: &mut String) -> Option<Warning> {
             "control characters were replaced by U+FFFD in the text output",
             None,
         )
+        .of_kind(bindery_model::WarningKind::Repaired)
         .with_hint("remove escape and other control characters from the source"),
     )
 }

@@ -75,6 +75,7 @@ pub(crate) fn prepare(document: &Document, assets: &Assets) -> Prepared {
                         format!("cover image `{url}` was not loaded; the EPUB has no cover"),
                         None,
                     )
+                    .of_kind(bindery_model::WarningKind::Image)
                     .with_hint("check that the file exists inside the input directory"),
                 );
             }
@@ -90,6 +91,7 @@ pub(crate) fn prepare(document: &Document, assets: &Assets) -> Prepared {
                 ),
                 span,
             )
+            .of_kind(bindery_model::WarningKind::RawHtml)
             .with_hint(
                 "EPUB keeps raw HTML only when it is well-formed XHTML using common tags, \
                  without scripts, styles, ids or embedded resources",

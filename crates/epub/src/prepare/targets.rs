@@ -55,6 +55,7 @@ impl Preparer<'_> {
                     format!("link to `{url}` has no target in the document; its text is kept"),
                     span,
                 )
+                .of_kind(bindery_model::WarningKind::BrokenLink)
                 .with_hint("internal links must name the id of a heading"),
             );
             return LinkFate::Unwrap;
@@ -67,6 +68,7 @@ impl Preparer<'_> {
                 format!("link to `{url}` points outside the book; its text is kept"),
                 span,
             )
+            .of_kind(bindery_model::WarningKind::UnsupportedLink)
             .with_hint(
                 "an EPUB can only link to its own chapters and to absolute URLs (https://...)",
             ),
@@ -90,6 +92,7 @@ impl Preparer<'_> {
                     ),
                     span,
                 )
+                .of_kind(bindery_model::WarningKind::Image)
                 .with_hint("save the image next to the document to embed it"),
             );
             return ImageFate::Remote;
@@ -102,6 +105,7 @@ impl Preparer<'_> {
         };
         self.warnings.push(
             Warning::new(message, span)
+                .of_kind(bindery_model::WarningKind::Image)
                 .with_hint("check that the file exists inside the input directory"),
         );
         ImageFate::AltText
@@ -128,6 +132,7 @@ impl Preparer<'_> {
             Some(message) => {
                 self.warnings.push(
                     Warning::new(message, span)
+                        .of_kind(bindery_model::WarningKind::Image)
                         .with_hint("use a PNG, JPEG, GIF, WebP or plain SVG image"),
                 );
                 None

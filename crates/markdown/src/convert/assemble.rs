@@ -279,6 +279,7 @@ impl<'a> Converter<'a> {
             "its text"
         };
         self.warn(
+            bindery_model::WarningKind::DangerousUrl,
             format!("dropped a {scheme}: {what}, keeping {kept}"),
             span,
             Some("javascript:, vbscript:, file: and data: URLs (other than data:image/png, gif, jpeg and webp) are never linked"),

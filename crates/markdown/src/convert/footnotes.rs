@@ -43,6 +43,7 @@ impl<'a> Converter<'a> {
         };
         if definition.open {
             self.warn(
+                bindery_model::WarningKind::Dropped,
                 format!("footnote [^{name}] cites itself; the inner citation was left as text"),
                 span,
                 None,
@@ -51,6 +52,7 @@ impl<'a> Converter<'a> {
         }
         if self.open_notes >= MAX_NOTE_NESTING {
             self.warn(
+                bindery_model::WarningKind::Dropped,
                 format!(
                     "footnote [^{name}] is cited inside {MAX_NOTE_NESTING} levels of footnotes; \
                      the citation was left as text"
@@ -64,6 +66,7 @@ impl<'a> Converter<'a> {
             if !self.budget_warned {
                 self.budget_warned = true;
                 self.warn(
+                    bindery_model::WarningKind::Dropped,
                     "footnotes cite each other too often to copy each into place; \
                      the remaining citations were left as text"
                         .to_string(),

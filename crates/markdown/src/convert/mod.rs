@@ -158,6 +158,7 @@ impl<'a> Converter<'a> {
                 NodeValue::FootnoteDefinition(definition) => {
                     if definition.total_references == 0 {
                         converter.warn(
+                            bindery_model::WarningKind::Dropped,
                             format!(
                                 "footnote [^{}] is never referenced, so it was left out",
                                 definition.name
@@ -203,10 +204,16 @@ impl<'a> Converter<'a> {
         }
     }
 
-    fn warn(&mut self, message: String, span: Option<Span>, hint: Option<&str>) {
+    fn warn(
+        &mut self,
+        kind: bindery_model::WarningKind,
+        message: String,
+        span: Option<Span>,
+        hint: Option<&str>,
+    ) {
         // A footnote copied at two references would report its problems twice.
         if self.seen_warnings.insert((span, message.clone())) {
-            let mut warning = Warning::new(message, span);
+            let mut warning = Warning::new(message, span).of_kind(kind);
             if let Some(hint) = hint {
                 warning = warning.with_hint(hint);
             }

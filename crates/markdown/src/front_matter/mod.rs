@@ -126,6 +126,7 @@ pub(crate) fn split(source: &str) -> Result<Split<'_>, ReadError> {
                 "the front matter opened on line 1 is never closed, so it was read as Markdown",
                 Some(bindery_model::Span::point(1, 1)),
             )
+            .of_kind(bindery_model::WarningKind::Metadata)
             .with_hint(format!(
                 "end the front matter with a line holding only {delimiter}"
             ))

@@ -144,6 +144,7 @@ fn sanitize_raw_html(document: &mut Document) -> Vec<Warning> {
                 format!("removed raw HTML `<{name}>` with its content{others}"),
                 span,
             )
+            .of_kind(crate::WarningKind::RawHtml)
             .with_hint(
                 "script, style, iframe, object, embed, forms, svg and math are never kept; \
                  use --raw-html keep for trusted input",
@@ -204,7 +205,11 @@ fn escape_or_strip(document: &mut Document, policy: RawHtml) -> Option<Warning> 
             "use --raw-html sanitize (the default) to read it, or keep for trusted input",
         ),
     };
-    Some(Warning::new(format!("raw HTML {verb} ({count} places)"), span).with_hint(hint))
+    Some(
+        Warning::new(format!("raw HTML {verb} ({count} places)"), span)
+            .of_kind(crate::WarningKind::RawHtml)
+            .with_hint(hint),
+    )
 }
 
 fn lines_as_inlines(text: &str) -> Vec<Inline> {

@@ -371,10 +371,15 @@ struct Summary {
 impl Summary {
     fn list(&mut self, items: &[ListItem], depth: u8, parent: &Block) {
         if depth > MAX_CHAPTER_DEPTH {
-            self.warnings.push(Warning::new(
-                format!("chapters nested more than {MAX_CHAPTER_DEPTH} levels deep are skipped"),
-                parent.span,
-            ));
+            self.warnings.push(
+                Warning::new(
+                    format!(
+                        "chapters nested more than {MAX_CHAPTER_DEPTH} levels deep are skipped"
+                    ),
+                    parent.span,
+                )
+                .of_kind(bindery_model::WarningKind::Dropped),
+            );
             return;
         }
         for item in items {
@@ -404,6 +409,7 @@ impl Summary {
                 if target.url.trim().is_empty() {
                     self.warnings.push(
                         Warning::new(format!("draft chapter `{title}` is skipped"), block.span)
+                            .of_kind(bindery_model::WarningKind::Dropped)
                             .with_hint("give the link a target file to include the chapter"),
                     );
                     continue;

@@ -437,6 +437,7 @@ fn resolve_links(
                                 format!("broken link `{}`: {reason}", t.url),
                                 t.span.or(span),
                             )
+                            .of_kind(bindery_model::WarningKind::BrokenLink)
                             .with_hint("the link text is kept without the link"),
                         );
                         if let Inline::Link { content, .. } = inlines.remove(i) {
