@@ -79,7 +79,8 @@ fn hostile_documents_build_beside_good_ones() {
         .arg(&root)
         .arg("-o")
         .arg(&out)
-        .args(["--no-cache", "--to", "html,txt,json,epub,pdf"])
+        // --verbose: every warning, not one per kind and document.
+        .args(["--verbose", "--no-cache", "--to", "html,txt,json,epub,pdf"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();

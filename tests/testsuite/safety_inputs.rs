@@ -210,7 +210,8 @@ fn percent_encoded_image_names_are_decoded_then_confined() {
     );
     let out = dir.path().join("out");
     let output = bindery()
-        .args(["build", "--no-cache", "-t", "html", "-o"])
+        // --verbose: every warning, not one per kind and document.
+        .args(["build", "--verbose", "--no-cache", "-t", "html", "-o"])
         .arg(&out)
         .arg(&input)
         .output()
@@ -383,7 +384,8 @@ fn hostile_svg_is_refused_by_every_output() {
     ] {
         let out = dir.path().join(format!("out-{check}"));
         let output = bindery()
-            .args(["build", "--no-cache", "-o"])
+            // --verbose: every warning, not one per kind and document.
+            .args(["build", "--verbose", "--no-cache", "-o"])
             .arg(&out)
             .args(args)
             .arg(&input)
@@ -727,6 +729,8 @@ fn images_are_limited_by_their_decoded_size() {
     command
         .args([
             "build",
+            // Every warning, not one per kind and document.
+            "--verbose",
             "--no-cache",
             "-t",
             "html,pdf",

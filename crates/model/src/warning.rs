@@ -61,6 +61,21 @@ pub enum WarningKind {
 }
 
 impl WarningKind {
+    /// True for kinds reported once per place (each broken link, each image), which a
+    /// report may show as one warning with a count; the others are already summed up per
+    /// document by what reports them ("12 control characters were replaced").
+    pub fn per_place(self) -> bool {
+        matches!(
+            self,
+            WarningKind::BrokenLink
+                | WarningKind::UnsupportedLink
+                | WarningKind::DangerousUrl
+                | WarningKind::Image
+                | WarningKind::RawHtml
+                | WarningKind::MissingGlyph
+        )
+    }
+
     /// The kind's name, as serialised (`broken-link`).
     pub fn name(self) -> &'static str {
         match self {

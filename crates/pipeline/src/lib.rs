@@ -266,14 +266,14 @@ pub fn format_warning(path: &std::path::Path, warning: &Warning) -> String {
 
 /// The warnings of one document (or one of its outputs) as [`format_warning`] lines, one per
 /// kind and file: the first of each kind in full, and a count with the places of the others
-/// (a page with 200 broken links gives one warning, not 200). Warnings of no particular kind
-/// are each shown. `all` shows every warning.
+/// (a page with 200 broken links gives one warning, not 200). Kinds that are not reported
+/// per place ([`WarningKind::per_place`](bindery_model::WarningKind::per_place)) are each
+/// shown. `all` shows every warning.
 pub fn format_warnings(path: &std::path::Path, warnings: &[Warning], all: bool) -> Vec<String> {
-    use bindery_model::WarningKind;
     let mut groups: Vec<(&Warning, Vec<&Warning>)> = Vec::new();
     for warning in warnings {
         let same = |first: &&Warning| {
-            !all && warning.kind != WarningKind::Other
+            !all && warning.kind.per_place()
                 && first.kind == warning.kind
                 && first.file == warning.file
         };
