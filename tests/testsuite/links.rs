@@ -313,3 +313,38 @@ fn collect_kinds(value: &serde_json::Value, found: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// A link to a heading inside a footnote is a link in every format: the writers take heading
+/// ids from one walk in the model (the PDF's own walk skipped notes, and dropped the link with
+/// a warning where the EPUB kept it).
+#[test]
+fn a_link_to_a_heading_in_a_footnote_is_a_link_in_pdf_and_epub() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("note.md");
+    std::fs::write(
+        &input,
+        "# Doc\n\nSee the note.[^1] Then [jump](#inner).\n\n[^1]: A note.\n\n    ## Inner\n\n    More.\n",
+    )
+    .unwrap();
+    for format in ["pdf", "epub"] {
+        let out = dir.path().join(format!("note.{format}"));
+        let result = bindery()
+            .arg("convert")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .arg("--no-system-fonts")
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{result:?}");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!stderr.contains("#inner"), "{format}: {stderr}");
+    }
+    let pdf = std::fs::read(dir.path().join("note.pdf")).unwrap();
+    let pdf = String::from_utf8_lossy(&pdf);
+    // The note's own link and its back link, and the link to the heading.
+    assert!(
+        pdf.matches("/Dest ").count() >= 3,
+        "an internal link is missing"
+    );
+}

@@ -333,3 +333,23 @@ fn model_1_0_documents_read_and_render_as_before() {
         }
     }
 }
+
+/// Figures (model 2.0): raw HTML's `<figure>` with its `<figcaption>`, and an image alone in
+/// its paragraph with a title, are numbered figures with captions in PDF, `<figure>` in
+/// HTML and EPUB (the fixture `figures` holds the HTML, text and JSON).
+#[test]
+fn figures_have_captions_in_pdf() {
+    let out = tempfile::tempdir().unwrap();
+    let input = root().join("tests/fixtures/figures");
+    build(&input, out.path(), "pdf", &["--no-system-fonts"]);
+    let text = pdf_text(&out.path().join("input.pdf"));
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for caption in [
+        "Figure 1: The red square, at actual size",
+        "Figure 2: A caption with emphasis and H2O",
+        "Table 1: Caption first",
+    ] {
+        assert!(text.contains(caption), "{caption} missing in: {text}");
+    }
+    assert!(!text.contains("figcaption>"), "{text}");
+}

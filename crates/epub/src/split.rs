@@ -147,70 +147,8 @@ pub(crate) fn fragment_files(chapters: &[Chapter]) -> BTreeMap<String, String> {
 }
 
 /// Calls `f` with each heading id in `blocks`, at any depth (footnotes included).
-fn heading_ids(blocks: &[Block], f: &mut impl FnMut(&str)) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Heading { attr, content, .. } => {
-                if !attr.id.is_empty() {
-                    f(&attr.id);
-                }
-                note_heading_ids(content, f);
-            }
-            BlockKind::Plain(content) | BlockKind::Para(content) => note_heading_ids(content, f),
-            BlockKind::BlockQuote(children)
-            | BlockKind::Alert {
-                blocks: children, ..
-            }
-            | BlockKind::Div {
-                blocks: children, ..
-            } => heading_ids(children, f),
-            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
-                for item in items {
-                    heading_ids(&item.blocks, f);
-                }
-            }
-            BlockKind::DefinitionList(items) => {
-                for item in items {
-                    note_heading_ids(&item.term, f);
-                    for definition in &item.definitions {
-                        heading_ids(definition, f);
-                    }
-                }
-            }
-            BlockKind::Table(table) => {
-                for cell in table.head.iter().chain(table.rows.iter().flatten()) {
-                    note_heading_ids(cell, f);
-                }
-            }
-            BlockKind::CodeBlock { .. } | BlockKind::RawBlock { .. } | BlockKind::ThematicBreak => {
-            }
-        }
-    }
-}
-
-fn note_heading_ids(inlines: &[Inline], f: &mut impl FnMut(&str)) {
-    for inline in inlines {
-        match inline {
-            Inline::Note(blocks) => heading_ids(blocks, f),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => note_heading_ids(c, f),
-            Inline::Link { content, .. } => note_heading_ids(content, f),
-            Inline::Image { alt, .. } => note_heading_ids(alt, f),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
-        }
-    }
+fn heading_ids<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a str)) {
+    bindery_model::for_each_heading_id(blocks, f);
 }
 
 #[cfg(test)]

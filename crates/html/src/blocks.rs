@@ -138,6 +138,25 @@ impl<'a> Writer<'a> {
                 self.cr();
                 self.push("</div>\n");
             }
+            BlockKind::Figure {
+                attr,
+                blocks,
+                caption,
+            } => {
+                self.cr();
+                self.push("<figure");
+                self.attributes(attr);
+                self.push(">\n");
+                self.blocks(blocks);
+                if !caption.is_empty() {
+                    self.cr();
+                    self.push("<figcaption>");
+                    self.inlines(caption);
+                    self.push("</figcaption>\n");
+                }
+                self.cr();
+                self.push("</figure>\n");
+            }
             BlockKind::BlockQuote(blocks) => {
                 self.cr();
                 self.push("<blockquote>\n");

@@ -44,6 +44,14 @@ fn assign_in_blocks(blocks: &mut [Block], used: &mut Ids) {
             | BlockKind::Div {
                 blocks: children, ..
             } => assign_in_blocks(children, used),
+            BlockKind::Figure {
+                blocks: children,
+                caption,
+                ..
+            } => {
+                assign_in_blocks(children, used);
+                assign_in_inlines(caption, used);
+            }
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     assign_in_blocks(&mut item.blocks, used);

@@ -125,6 +125,7 @@ pub fn parse(source: &str, options: &ReadOptions) -> Result<Warned<Document>, Re
     warnings.extend(limit_depth(&mut document));
 
     if options.dialect == Dialect::Markdown {
+        implicit_figures(&mut document.blocks);
         headings::assign_ids(&mut document.blocks);
     }
     if document
@@ -146,4 +147,35 @@ pub fn parse(source: &str, options: &ReadOptions) -> Result<Warned<Document>, Re
         output: document,
         warnings,
     })
+}
+
+/// An image alone in its paragraph with a title, `![A red square](red.png "Figure caption")`,
+/// is a figure whose caption is the title (the image keeps its alt text). pandoc makes a figure
+/// of every lone image with alt text; here the title opts in, so the many documents that put
+/// an image on a line of its own (GitHub and mdBook show those as plain images) are unchanged.
+fn implicit_figures(blocks: &mut Vec<bindery_model::Block>) {
+    use bindery_model::{Block, BlockKind, Inline};
+    bindery_model::walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
+        for block in list.iter_mut() {
+            let BlockKind::Para(content) = &mut block.kind else {
+                continue;
+            };
+            let [Inline::Image { target, .. }] = content.as_mut_slice() else {
+                continue;
+            };
+            if target.title.trim().is_empty() {
+                continue;
+            }
+            let caption = vec![Inline::Text(std::mem::take(&mut target.title))];
+            let image = std::mem::take(content);
+            block.kind = BlockKind::Figure {
+                attr: Default::default(),
+                blocks: vec![Block {
+                    kind: BlockKind::Plain(image),
+                    span: block.span,
+                }],
+                caption,
+            };
+        }
+    });
 }

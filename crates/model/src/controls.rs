@@ -188,7 +188,9 @@ fn mend_block(block: &mut Block, span: Option<Span>, found: &mut Found) {
             found.mend(text, span);
         }
         BlockKind::Alert { title, .. } => found.mend_opt(title, span),
-        BlockKind::Div { attr, .. } => mend_attr(attr, span, found),
+        BlockKind::Div { attr, .. } | BlockKind::Figure { attr, .. } => {
+            mend_attr(attr, span, found)
+        }
         BlockKind::Plain(_)
         | BlockKind::Para(_)
         | BlockKind::BlockQuote(_)

@@ -78,6 +78,7 @@ fn is_container(block: &Block) -> bool {
         BlockKind::BlockQuote(_)
         | BlockKind::Alert { .. }
         | BlockKind::Div { .. }
+        | BlockKind::Figure { .. }
         | BlockKind::BulletList(_)
         | BlockKind::OrderedList { .. }
         | BlockKind::DefinitionList(_) => true,
@@ -130,9 +131,10 @@ fn flatten_blocks(blocks: Vec<Block>) -> Vec<Block> {
 /// Bounds the inline content held directly by `block` (at block depth `depth`).
 fn limit_leaf_inlines(block: &mut Block, depth: usize, span: Option<Span>, hit: &mut Hit) {
     match &mut block.kind {
-        BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
-            limit_inlines(c, depth, 1, span, hit)
-        }
+        BlockKind::Plain(c)
+        | BlockKind::Para(c)
+        | BlockKind::Heading { content: c, .. }
+        | BlockKind::Figure { caption: c, .. } => limit_inlines(c, depth, 1, span, hit),
         BlockKind::Table(t) => {
             for cell in t.head.iter_mut().chain(t.rows.iter_mut().flatten()) {
                 limit_inlines(cell, depth, 1, span, hit);
@@ -280,6 +282,12 @@ pub(crate) fn into_text(blocks: Vec<Block>) -> String {
                     | BlockKind::Alert { blocks: b, .. }
                     | BlockKind::Div { blocks: b, .. } => {
                         stack.extend(b.into_iter().rev().map(Item::Block))
+                    }
+                    BlockKind::Figure {
+                        blocks: b, caption, ..
+                    } => {
+                        stack.push(Item::Block(BlockKind::Plain(caption).into()));
+                        stack.extend(b.into_iter().rev().map(Item::Block));
                     }
                     BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                         for item in items.into_iter().rev() {

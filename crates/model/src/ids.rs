@@ -213,6 +213,14 @@ fn check_blocks(blocks: &mut [Block], ids: &mut Ids, changes: &mut Changes) {
             | BlockKind::Div {
                 blocks: children, ..
             } => check_blocks(children, ids, changes),
+            BlockKind::Figure {
+                blocks: children,
+                caption,
+                ..
+            } => {
+                check_blocks(children, ids, changes);
+                check_inlines(caption, ids, changes);
+            }
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     check_blocks(&mut item.blocks, ids, changes);

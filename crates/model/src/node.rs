@@ -73,7 +73,8 @@ impl Block {
         match &mut self.kind {
             BlockKind::BlockQuote(blocks)
             | BlockKind::Alert { blocks, .. }
-            | BlockKind::Div { blocks, .. } => f(blocks),
+            | BlockKind::Div { blocks, .. }
+            | BlockKind::Figure { blocks, .. } => f(blocks),
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     f(&mut item.blocks);
@@ -162,7 +163,7 @@ pub enum BlockKind {
     /// A horizontal rule.
     ThematicBreak,
     /// A generic container with attributes (pandoc's `Div`), since model 2.0: what raw HTML's
-    /// `div`, `details`, `summary`, `figure`, `section`... become under `--raw-html sanitize`
+    /// `div`, `details`, `summary`, `section`... become under `--raw-html sanitize`
     /// (see [`RawHtml`](crate::RawHtml)). The element's name is the first class when it is not
     /// `div` (`details`, `summary`, ...); writers without containers show the blocks.
     Div {
@@ -171,6 +172,19 @@ pub enum BlockKind {
         attr: Attr,
         /// The content.
         blocks: Vec<Block>,
+    },
+    /// A figure: content (an image, usually) with a caption (pandoc's `Figure`), since model
+    /// 2.0. Made from raw HTML's `<figure>` with its `<figcaption>`, and from an image that
+    /// stands alone in its paragraph with a title (`![alt](a.png "Caption")`).
+    Figure {
+        /// Classes and allow-listed attributes.
+        #[serde(default)]
+        attr: Attr,
+        /// The figure's content.
+        blocks: Vec<Block>,
+        /// The caption; empty when there is none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        caption: Vec<Inline>,
     },
 }
 

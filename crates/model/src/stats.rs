@@ -159,6 +159,14 @@ impl Document {
                 } => {
                     blocks.extend(children.iter().rev().map(|b| (b, span)));
                 }
+                BlockKind::Figure {
+                    blocks: children,
+                    caption,
+                    ..
+                } => {
+                    paragraph(&mut stats, caption, span, &mut notes);
+                    blocks.extend(children.iter().rev().map(|b| (b, span)));
+                }
                 BlockKind::ThematicBreak => stats.thematic_breaks += 1,
             }
             // A paragraph's notes are walked after it, with its span as their fallback.

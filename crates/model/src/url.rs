@@ -150,6 +150,16 @@ pub fn drop_dangerous_urls(blocks: &mut Vec<Block>) -> Vec<Warning> {
     warnings
 }
 
+/// `%XX` escapes decoded, for URLs written percent-encoded (`%C3%BCber.md`, `#%C3%BC`); a
+/// result that is not UTF-8 leaves the text as written. The one decoder every writer and the
+/// pipeline use (three hand-written copies disagreed on invalid input).
+pub fn percent_decode(s: &str) -> std::borrow::Cow<'_, str> {
+    match percent_encoding::percent_decode_str(s).decode_utf8() {
+        Ok(decoded) => decoded,
+        Err(_) => std::borrow::Cow::Borrowed(s),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,7 +111,10 @@ pub fn walk_own_inline_lists_mut(block: &mut Block, f: &mut impl FnMut(&mut Vec<
 /// Calls `f` on each inline list held directly by `block`.
 fn walk_own_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
     match &mut block.kind {
-        BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => f(c),
+        BlockKind::Plain(c)
+        | BlockKind::Para(c)
+        | BlockKind::Heading { content: c, .. }
+        | BlockKind::Figure { caption: c, .. } => f(c),
         BlockKind::Table(t) => {
             for cell in t.head.iter_mut().chain(t.rows.iter_mut().flatten()) {
                 f(cell);
@@ -181,9 +184,10 @@ pub fn for_each_inline<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Inline)) 
         }
     }
     for_each_block(blocks, &mut |block: &'a Block| match &block.kind {
-        BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
-            inlines(c, f)
-        }
+        BlockKind::Plain(c)
+        | BlockKind::Para(c)
+        | BlockKind::Heading { content: c, .. }
+        | BlockKind::Figure { caption: c, .. } => inlines(c, f),
         BlockKind::Table(t) => {
             for cell in t.head.iter().chain(t.rows.iter().flatten()) {
                 inlines(cell, f);
@@ -205,6 +209,19 @@ pub fn for_each_inline<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Inline)) 
     });
 }
 
+/// Calls `f` with the id of every heading, in document order, notes included (a heading in a
+/// footnote is a link target too): the one answer the writers share to "where may an
+/// internal link land?".
+pub fn for_each_heading_id<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a str)) {
+    for_each_block(blocks, &mut |block: &'a Block| {
+        if let BlockKind::Heading { attr, .. } = &block.kind
+            && !attr.id.is_empty()
+        {
+            f(&attr.id);
+        }
+    });
+}
+
 /// Calls `f` with every block of the tree, notes included, each before the blocks inside it:
 /// the read-only walk for questions about a document (which code blocks it holds, say).
 pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
@@ -218,6 +235,12 @@ pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
             | BlockKind::Div {
                 blocks: children, ..
             } => for_each_block(children, f),
+            BlockKind::Figure {
+                blocks, caption, ..
+            } => {
+                for_each_block(blocks, f);
+                blocks_in_notes(caption, f);
+            }
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     for_each_block(&item.blocks, f);

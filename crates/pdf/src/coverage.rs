@@ -106,6 +106,12 @@ fn blocks_text(blocks: &[Block], parent: Option<Span>, note: &mut impl FnMut(&st
             | BlockKind::Div {
                 blocks: children, ..
             } => blocks_text(children, span, note),
+            BlockKind::Figure {
+                blocks, caption, ..
+            } => {
+                blocks_text(blocks, span, note);
+                inlines_text(caption, span, note);
+            }
             BlockKind::Alert { title, blocks, .. } => {
                 if let Some(title) = title {
                     note(title, span);

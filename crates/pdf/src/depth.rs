@@ -74,6 +74,14 @@ fn push_block<'a>(block: &'a Block, depth: usize, stack: &mut Vec<(Level<'a>, us
         | BlockKind::Div {
             blocks: children, ..
         } => stack.push((Level::Blocks(children), deeper)),
+        BlockKind::Figure {
+            blocks: children,
+            caption,
+            ..
+        } => {
+            stack.push((Level::Inlines(caption), depth));
+            stack.push((Level::Blocks(children), deeper));
+        }
         BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
             for item in items {
                 stack.push((Level::Blocks(&item.blocks), deeper));

@@ -39,7 +39,8 @@ fn nesting_cost(kind: &BlockKind) -> u32 {
         BlockKind::BulletList(_)
         | BlockKind::OrderedList { .. }
         | BlockKind::BlockQuote(_)
-        | BlockKind::Alert { .. } => 2,
+        | BlockKind::Alert { .. }
+        | BlockKind::Figure { .. } => 2,
         BlockKind::Plain(_)
         | BlockKind::Para(_)
         | BlockKind::Heading { .. }
@@ -208,6 +209,20 @@ impl<'a> Emitter<'a> {
             }
             // A container's blocks, as they are: no Typst container, so no nesting cost.
             BlockKind::Div { blocks, .. } => self.blocks(blocks),
+            BlockKind::Figure {
+                blocks, caption, ..
+            } => {
+                // Typst numbers it ("Figure 1") and sets the caption below.
+                self.out.push_str("#figure([\n");
+                self.blocks(blocks);
+                self.out.push(']');
+                if !caption.is_empty() {
+                    self.out.push_str(", caption: [");
+                    self.inlines(caption);
+                    self.out.push(']');
+                }
+                self.out.push_str(")\n\n");
+            }
             BlockKind::BlockQuote(children) => {
                 self.out.push_str("#quote(block: true)[\n");
                 self.blocks(children);
@@ -315,6 +330,16 @@ impl<'a> Emitter<'a> {
                     for definition in &item.definitions {
                         self.blocks(definition);
                     }
+                }
+            }
+            BlockKind::Figure {
+                blocks, caption, ..
+            } => {
+                self.blocks(blocks);
+                if !caption.is_empty() {
+                    self.out.push_str("#emph[");
+                    self.inlines(caption);
+                    self.out.push_str("]\n\n");
                 }
             }
             BlockKind::Plain(_)

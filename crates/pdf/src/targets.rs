@@ -53,61 +53,18 @@ impl<'a> Headings<'a> {
 }
 
 fn collect_heading_ids<'a>(blocks: &'a [Block], labels: &mut BTreeMap<&'a str, String>) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Heading { attr, .. } => {
-                if !attr.id.is_empty() && !labels.contains_key(attr.id.as_str()) {
-                    let label = format!("h{}", labels.len());
-                    labels.insert(attr.id.as_str(), label);
-                }
-            }
-            BlockKind::BlockQuote(children)
-            | BlockKind::Alert {
-                blocks: children, ..
-            }
-            | BlockKind::Div {
-                blocks: children, ..
-            } => collect_heading_ids(children, labels),
-            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
-                for item in items {
-                    collect_heading_ids(&item.blocks, labels);
-                }
-            }
-            BlockKind::DefinitionList(items) => {
-                for item in items {
-                    for definition in &item.definitions {
-                        collect_heading_ids(definition, labels);
-                    }
-                }
-            }
-            BlockKind::Plain(_)
-            | BlockKind::Para(_)
-            | BlockKind::CodeBlock { .. }
-            | BlockKind::RawBlock { .. }
-            | BlockKind::Table(_)
-            | BlockKind::ThematicBreak => {}
+    // Headings in footnotes too: a link to one is a link in every format.
+    bindery_model::for_each_heading_id(blocks, &mut |id| {
+        if !labels.contains_key(id) {
+            let label = format!("h{}", labels.len());
+            labels.insert(id, label);
         }
-    }
+    });
 }
 
 /// `%C3%BC` -> `ü`, for fragments written percent-encoded; invalid sequences stay as written.
 pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    bindery_model::percent_decode(s).into_owned()
 }
 
 #[cfg(test)]

@@ -44,6 +44,19 @@ impl<'a> Writer<'a> {
             BlockKind::RawBlock { text, .. } => text_lines(text).map(String::from).collect(),
             BlockKind::BlockQuote(blocks) => quote(self.blocks(blocks, width.inset(2))),
             BlockKind::Div { blocks, .. } => self.blocks(blocks, width),
+            BlockKind::Figure {
+                blocks, caption, ..
+            } => {
+                // The content, then its caption as a paragraph of its own.
+                let mut lines = self.blocks(blocks, width);
+                if !caption.is_empty() {
+                    if !lines.is_empty() {
+                        lines.push(String::new());
+                    }
+                    lines.extend(self.paragraph(caption, width));
+                }
+                lines
+            }
             BlockKind::Alert {
                 kind,
                 title,

@@ -130,70 +130,9 @@ pub(crate) fn prepare(document: &Document, assets: &Assets) -> Prepared {
 
 /// Every heading id in the document, at any depth: the targets an internal link may have.
 fn collect_ids(blocks: &[Block], ids: &mut BTreeSet<String>) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Heading { attr, content, .. } => {
-                if !attr.id.is_empty() {
-                    ids.insert(attr.id.clone());
-                }
-                collect_note_ids(content, ids);
-            }
-            BlockKind::Plain(content) | BlockKind::Para(content) => collect_note_ids(content, ids),
-            BlockKind::BlockQuote(children)
-            | BlockKind::Alert {
-                blocks: children, ..
-            }
-            | BlockKind::Div {
-                blocks: children, ..
-            } => collect_ids(children, ids),
-            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
-                for item in items {
-                    collect_ids(&item.blocks, ids);
-                }
-            }
-            BlockKind::DefinitionList(items) => {
-                for item in items {
-                    collect_note_ids(&item.term, ids);
-                    for definition in &item.definitions {
-                        collect_ids(definition, ids);
-                    }
-                }
-            }
-            BlockKind::Table(table) => {
-                for cell in table.head.iter().chain(table.rows.iter().flatten()) {
-                    collect_note_ids(cell, ids);
-                }
-            }
-            BlockKind::CodeBlock { .. } | BlockKind::RawBlock { .. } | BlockKind::ThematicBreak => {
-            }
-        }
-    }
-}
-
-/// Headings inside footnotes are targets too.
-fn collect_note_ids(inlines: &[Inline], ids: &mut BTreeSet<String>) {
-    for inline in inlines {
-        match inline {
-            Inline::Note(blocks) => collect_ids(blocks, ids),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => collect_note_ids(c, ids),
-            Inline::Link { content, .. } => collect_note_ids(content, ids),
-            Inline::Image { alt, .. } => collect_note_ids(alt, ids),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
-        }
-    }
+    bindery_model::for_each_heading_id(blocks, &mut |id| {
+        ids.insert(id.to_string());
+    });
 }
 
 struct Preparer<'a> {
@@ -233,6 +172,14 @@ impl Preparer<'_> {
                 | BlockKind::Div {
                     blocks: children, ..
                 } => self.blocks(children, span),
+                BlockKind::Figure {
+                    blocks: children,
+                    caption,
+                    ..
+                } => {
+                    self.blocks(children, span);
+                    self.inlines(caption, span, false);
+                }
                 BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                     for item in items {
                         self.blocks(&mut item.blocks, span);

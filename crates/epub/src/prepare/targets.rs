@@ -168,22 +168,7 @@ pub(crate) fn has_scheme(url: &str) -> bool {
 
 /// `%XX` escapes decoded (a fragment may be written encoded); invalid UTF-8 stays as it was.
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(byte) = u8::from_str_radix(hex, 16)
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    bindery_model::percent_decode(s).into_owned()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::mem::take;
 
 use super::elements::{Role, container_attr, inline_node, is_void, role, void_node};
 use super::tokens::{Tok, tokens};
-use crate::{Block, BlockKind, Inline, Span};
+use crate::{Attr, Block, BlockKind, Inline, Span};
 
 /// What the conversion removed: how many elements, and the first one with its place.
 #[derive(Debug, Default)]
@@ -224,6 +224,45 @@ struct Blocks {
     span: Option<Span>,
 }
 
+/// A `<figure>`: its `<figcaption>` (first or last child, as HTML allows) becomes the caption,
+/// the rest the content.
+fn figure(attr: Attr, mut blocks: Vec<Block>) -> BlockKind {
+    let is_caption = |block: &Block| {
+        matches!(&block.kind, BlockKind::Div { attr, .. }
+            if attr.classes.first().is_some_and(|c| c == "figcaption"))
+    };
+    let at = match (blocks.first(), blocks.last()) {
+        (_, Some(last)) if is_caption(last) => Some(blocks.len() - 1),
+        (Some(first), _) if is_caption(first) => Some(0),
+        _ => None,
+    };
+    let mut caption = Vec::new();
+    if let Some(at) = at
+        && let BlockKind::Div { blocks: inside, .. } = blocks.remove(at).kind
+    {
+        for block in inside {
+            match block.kind {
+                BlockKind::Plain(c) | BlockKind::Para(c) => {
+                    if !caption.is_empty() {
+                        caption.push(Inline::LineBreak);
+                    }
+                    caption.extend(c);
+                }
+                // A caption holds phrasing content: anything else stays in the figure.
+                other => blocks.push(Block {
+                    kind: other,
+                    span: block.span,
+                }),
+            }
+        }
+    }
+    BlockKind::Figure {
+        attr,
+        blocks,
+        caption,
+    }
+}
+
 /// Converts the raw HTML blocks among `blocks` (siblings in one list).
 pub(crate) fn convert_blocks(blocks: Vec<Block>, report: &mut Report) -> Vec<Block> {
     let mut root = Blocks::default();
@@ -247,6 +286,8 @@ pub(crate) fn convert_blocks(blocks: Vec<Block>, report: &mut Report) -> Vec<Blo
         }
         let kind = if frame.name == "blockquote" {
             BlockKind::BlockQuote(frame.content.blocks)
+        } else if frame.name == "figure" {
+            figure(container_attr(None, &frame.attrs), frame.content.blocks)
         } else {
             let first_class = (frame.name != "div").then_some(frame.name.as_str());
             BlockKind::Div {

@@ -3,9 +3,10 @@
 //! The default, [`RawHtml::Sanitize`], reads raw HTML with a WHATWG tokenizer (html5gum) and
 //! builds model nodes from an allow-list close to GitHub's (see `elements.rs`): comments
 //! vanish; `sub`, `sup`, `kbd`, `mark`, `ins`/`u`, `del`/`s`, `em`/`i`, `strong`/`b`, `code`,
-//! `br`, `span`, `abbr`, `small`, `a href` and `img` become their nodes; `div`, `details`,
-//! `summary`, `figure`, `section`... become a [`BlockKind::Div`] (class = the element's name),
-//! `blockquote` a block quote; `p`, lists, tables and definition lists keep their text as
+//! `br`, `span`, `abbr`, `small`, `a href` and `img` become their nodes; `figure` a
+//! [`BlockKind::Figure`] with its `figcaption` as the caption; `div`, `details`, `summary`,
+//! `section`... become a [`BlockKind::Div`] (class = the element's name), `blockquote` a block
+//! quote; `p`, lists, tables and definition lists keep their text as
 //! paragraphs (a table row's cells separated by spaces); unknown elements keep their text.
 //! `script`, `style`, `iframe`, `object`, `embed`, forms, `svg`, `math` and the like are
 //! removed with their content, with one warning per document. Attributes: classes, and
@@ -69,9 +70,10 @@ pub fn raw_html_as_nodes(document: &Document) -> Option<Document> {
 /// their blocks) has raw HTML, at any inline depth.
 fn own_inlines_hold_raw_html(block: &Block) -> bool {
     let lists: Vec<&[Inline]> = match &block.kind {
-        BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
-            vec![c]
-        }
+        BlockKind::Plain(c)
+        | BlockKind::Para(c)
+        | BlockKind::Heading { content: c, .. }
+        | BlockKind::Figure { caption: c, .. } => vec![c],
         BlockKind::Table(t) => t
             .head
             .iter()
