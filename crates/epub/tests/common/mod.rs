@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use bindery_markdown::{Dialect, ReadOptions};
-use bindery_model::{Asset, Assets, Block, BlockKind, Document, Inline};
+use bindery_model::{Asset, Assets, Block, Document, Inline};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
@@ -87,64 +87,11 @@ pub fn load_assets(document: &Document, base: &Path) -> Assets {
 }
 
 fn image_urls(blocks: &[Block], out: &mut Vec<String>) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Plain(c) | BlockKind::Para(c) | BlockKind::Heading { content: c, .. } => {
-                inline_image_urls(c, out)
-            }
-            BlockKind::BlockQuote(b)
-            | BlockKind::Alert { blocks: b, .. }
-            | BlockKind::Div { blocks: b, .. } => image_urls(b, out),
-            BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
-                for item in items {
-                    image_urls(&item.blocks, out);
-                }
-            }
-            BlockKind::DefinitionList(items) => {
-                for item in items {
-                    inline_image_urls(&item.term, out);
-                    for d in &item.definitions {
-                        image_urls(d, out);
-                    }
-                }
-            }
-            BlockKind::Table(t) => {
-                for cell in t.head.iter().chain(t.rows.iter().flatten()) {
-                    inline_image_urls(cell, out);
-                }
-            }
-            BlockKind::CodeBlock { .. } | BlockKind::RawBlock { .. } | BlockKind::ThematicBreak => {
-            }
+    bindery_model::for_each_inline(blocks, &mut |inline| {
+        if let Inline::Image { target, .. } = inline {
+            out.push(target.url.clone());
         }
-    }
-}
-
-fn inline_image_urls(inlines: &[Inline], out: &mut Vec<String>) {
-    for inline in inlines {
-        match inline {
-            Inline::Image { target, alt } => {
-                out.push(target.url.clone());
-                inline_image_urls(alt, out);
-            }
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => inline_image_urls(c, out),
-            Inline::Link { content, .. } => inline_image_urls(content, out),
-            Inline::Note(blocks) => image_urls(blocks, out),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
-        }
-    }
+    });
 }
 
 /// The `every-construct` reference document with its images.
