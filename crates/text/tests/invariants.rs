@@ -22,6 +22,12 @@ fn words(blocks: &[Block], out: &mut Vec<String>) {
             BlockKind::BlockQuote(b)
             | BlockKind::Alert { blocks: b, .. }
             | BlockKind::Div { blocks: b, .. } => words(b, out),
+            BlockKind::Figure {
+                blocks, caption, ..
+            } => {
+                words(blocks, out);
+                inline_words(caption, out);
+            }
             BlockKind::BulletList(items) | BlockKind::OrderedList { items, .. } => {
                 for item in items {
                     words(&item.blocks, out);
