@@ -118,6 +118,7 @@ mod tests {
                 | BlockKind::BlockQuote(_)
                 | BlockKind::Alert { .. }
                 | BlockKind::Div { .. }
+                | BlockKind::Figure { .. }
                 | BlockKind::BulletList(_)
                 | BlockKind::OrderedList { .. }
                 | BlockKind::DefinitionList(_)
