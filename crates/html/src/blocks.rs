@@ -126,10 +126,15 @@ impl<'a> Writer<'a> {
                     self.cr();
                 }
             }
+            BlockKind::Div { attr, blocks }
+                if attr.classes.first().is_some_and(|c| c == "details") =>
+            {
+                self.details(attr, blocks)
+            }
             BlockKind::Div { attr, blocks } => {
-                // Always a `div`, also for `details`/`summary`/`figure` (their name is the
-                // first class): `summary` and `figcaption` hold phrasing content and must
-                // be a first or last child, which blocks read from raw HTML need not be.
+                // A `div`, also for `summary` and the other containers read from raw HTML
+                // (their name is the first class): `summary` holds phrasing content and must
+                // be the first child of `details`, which `details` above makes sure of.
                 self.cr();
                 self.push("<div");
                 self.attributes(attr);
@@ -213,6 +218,48 @@ impl<'a> Writer<'a> {
             }
         }
         self.span = outer;
+    }
+
+    /// Raw HTML's `<details>` (a `Div` of class `details`) as a disclosure widget, its
+    /// `<summary>` (a first child `Div` of class `summary` holding one paragraph) as its
+    /// label; any other first child stays in the body, and browsers label it "Details".
+    fn details(&mut self, attr: &Attr, blocks: &'a [Block]) {
+        let own = Attr {
+            classes: attr.classes[1..].to_vec(),
+            ..attr.clone()
+        };
+        let summary = blocks.first().and_then(|first| match &first.kind {
+            BlockKind::Div { attr, blocks }
+                if attr.classes.first().is_some_and(|c| c == "summary") =>
+            {
+                match blocks.as_slice() {
+                    [
+                        Block {
+                            kind: BlockKind::Plain(content) | BlockKind::Para(content),
+                            ..
+                        },
+                    ] => Some(content),
+                    _ => None,
+                }
+            }
+            _ => None,
+        });
+        self.cr();
+        self.push("<details");
+        self.attributes(&own);
+        self.push(">\n");
+        let body = match summary {
+            Some(content) => {
+                self.push("<summary>");
+                self.inlines(content);
+                self.push("</summary>\n");
+                &blocks[1..]
+            }
+            None => blocks,
+        };
+        self.blocks(body);
+        self.cr();
+        self.push("</details>\n");
     }
 
     fn heading(&mut self, level: u8, attr: &Attr, content: &'a [Inline]) {
