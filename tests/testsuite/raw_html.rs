@@ -348,6 +348,7 @@ fn figures_have_captions_in_pdf() {
         "Figure 1: The red square, at actual size",
         "Figure 2: A caption with emphasis and H2O",
         "Table 1: Caption first",
+        "Table 2: Copies of the Gutenberg Bible",
     ] {
         assert!(text.contains(caption), "{caption} missing in: {text}");
     }

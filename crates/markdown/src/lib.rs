@@ -126,6 +126,7 @@ pub fn parse(source: &str, options: &ReadOptions) -> Result<Warned<Document>, Re
 
     if options.dialect == Dialect::Markdown {
         implicit_figures(&mut document.blocks);
+        table_captions(&mut document.blocks);
         headings::assign_ids(&mut document.blocks);
     }
     if document
@@ -176,6 +177,56 @@ fn implicit_figures(blocks: &mut Vec<bindery_model::Block>) {
                 }],
                 caption,
             };
+        }
+    });
+}
+
+/// pandoc's table caption: a paragraph starting with `Table:` right after a table (or right
+/// before it) is its caption. The table becomes a figure with that caption: a numbered
+/// "Table N" in PDF, `<figure>` with `<figcaption>` in HTML and EPUB.
+fn table_captions(blocks: &mut Vec<bindery_model::Block>) {
+    use bindery_model::{Block, BlockKind, Inline};
+    fn caption_of(block: &Block) -> bool {
+        matches!(&block.kind, BlockKind::Para(c)
+            if matches!(c.first(), Some(Inline::Text(t)) if t.starts_with("Table:")))
+    }
+    bindery_model::walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
+        let mut i = 0;
+        while i < list.len() {
+            if matches!(list[i].kind, BlockKind::Table(_)) {
+                let at = if list.get(i + 1).is_some_and(caption_of) {
+                    Some(i + 1)
+                } else if i > 0 && caption_of(&list[i - 1]) {
+                    Some(i - 1)
+                } else {
+                    None
+                };
+                if let Some(at) = at {
+                    let BlockKind::Para(mut caption) = list.remove(at).kind else {
+                        unreachable!("caption_of matched a paragraph");
+                    };
+                    if let Some(Inline::Text(first)) = caption.first_mut() {
+                        *first = first["Table:".len()..].trim_start().to_string();
+                    }
+                    caption.retain(|inline| !matches!(inline, Inline::Text(t) if t.is_empty()));
+                    let table_at = if at < i { i - 1 } else { i };
+                    let table = list.remove(table_at);
+                    let span = table.span;
+                    list.insert(
+                        table_at,
+                        Block {
+                            kind: BlockKind::Figure {
+                                attr: Default::default(),
+                                blocks: vec![table],
+                                caption,
+                            },
+                            span,
+                        },
+                    );
+                    i = table_at;
+                }
+            }
+            i += 1;
         }
     });
 }
