@@ -3,6 +3,7 @@
 
 mod support;
 
+mod agreement;
 mod atomic;
 mod batch;
 mod books;

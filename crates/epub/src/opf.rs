@@ -95,24 +95,16 @@ impl Dates {
     }
 }
 
-/// `YYYY-MM-DD`, optionally followed by a time (`T...`), which is ignored.
+/// `YYYY-MM-DD`, optionally followed by a time, which is ignored: the model's reading
+/// ([`bindery_model::CalendarDate`]), shared with the PDF writer.
 fn parse_date(date: &str) -> Option<DateTime<Utc>> {
-    let day = date.get(..10)?;
-    let rest = &date[10..];
-    if !(rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
-        return None;
-    }
-    let mut parts = day.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let date = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
-    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+    let date = bindery_model::CalendarDate::parse(date)?;
+    let day = NaiveDate::from_ymd_opt(
+        i32::from(date.year),
+        u32::from(date.month),
+        u32::from(date.day),
+    )?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
 /// What the accessibility metadata can truthfully claim about the book.

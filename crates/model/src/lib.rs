@@ -36,7 +36,7 @@ pub use depth::{MAX_DEPTH, limit_depth};
 pub use ids::{Ids, footnote_id, footnote_ref_id, is_reserved_id};
 pub use json::{API_VERSION, JsonError, from_json, to_json};
 pub use lang::valid_language_tag;
-pub use meta::Metadata;
+pub use meta::{CalendarDate, Metadata};
 pub use node::{
     AlertKind, Alignment, Attr, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,
     ListItem, Table, Target,

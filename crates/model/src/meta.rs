@@ -59,7 +59,61 @@ pub struct Metadata {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
+/// A calendar date read from `date` metadata: the one reading every writer uses (the PDF and
+/// EPUB writers each had their own, and disagreed on `2025-01-15x`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CalendarDate {
+    /// The year, 0 to 9999.
+    pub year: u16,
+    /// The month, 1 to 12.
+    pub month: u8,
+    /// The day of the month, valid for the month and year.
+    pub day: u8,
+}
+
+impl CalendarDate {
+    /// `YYYY-MM-DD`, alone or followed by a time (`T12:00:00Z`, ` 12:00`), which is ignored;
+    /// `None` for anything else, and for days that do not exist (`2025-02-30`).
+    pub fn parse(date: &str) -> Option<Self> {
+        let date = date.trim();
+        let (day, rest) = (date.get(..10)?, &date[10..]);
+        if !(rest.is_empty() || rest.starts_with(['T', 't', ' '])) {
+            return None;
+        }
+        let b = day.as_bytes();
+        if b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<u16> {
+            let digits = day.get(range)?;
+            digits
+                .bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| digits.parse().ok())?
+        };
+        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&day).then_some(Self {
+            year,
+            month: month as u8,
+            day: day as u8,
+        })
+    }
+}
+
 impl Metadata {
+    /// The `date` as a calendar date, when it is one ([`CalendarDate::parse`]).
+    pub fn calendar_date(&self) -> Option<CalendarDate> {
+        self.date.as_deref().and_then(CalendarDate::parse)
+    }
+
     /// The language tag, `en` when none is set.
     pub fn lang_or_default(&self) -> &str {
         self.lang
@@ -212,5 +266,40 @@ mod tests {
         assert!(m.is_rtl());
         m.lang = Some("he".into());
         assert!(m.is_rtl());
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::CalendarDate;
+
+    #[test]
+    fn one_reading_of_dates() {
+        let ymd = |y, m, d| {
+            Some(CalendarDate {
+                year: y,
+                month: m,
+                day: d,
+            })
+        };
+        assert_eq!(CalendarDate::parse("2025-01-15"), ymd(2025, 1, 15));
+        assert_eq!(
+            CalendarDate::parse(" 2024-02-29T10:00:00Z "),
+            ymd(2024, 2, 29)
+        );
+        assert_eq!(CalendarDate::parse("2025-01-15 12:00"), ymd(2025, 1, 15));
+        for bad in [
+            "2025-01-15x",
+            "2025-02-29",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-1-15",
+            "+202-01-15",
+            "2025/01/15",
+            "January 2025",
+            "",
+        ] {
+            assert_eq!(CalendarDate::parse(bad), None, "{bad}");
+        }
     }
 }

@@ -338,19 +338,9 @@ fn datetime_from_unix(seconds: i64) -> Option<Datetime> {
 /// A date from front matter written `YYYY-MM-DD` (anything after the day, such as a time, is
 /// ignored); `None` for anything else.
 fn datetime_from_iso(date: &str) -> Option<Datetime> {
-    let date = date.trim();
-    let bytes = date.as_bytes();
-    if bytes.len() < 10
-        || bytes[4] != b'-'
-        || bytes[7] != b'-'
-        || bytes.get(10).is_some_and(u8::is_ascii_digit)
-    {
-        return None;
-    }
-    let year = date.get(0..4)?.parse().ok()?;
-    let month = date.get(5..7)?.parse().ok()?;
-    let day = date.get(8..10)?.parse().ok()?;
-    Datetime::from_ymd_hms(year, month, day, 0, 0, 0)
+    // The model's one reading of dates, shared with the EPUB writer.
+    let date = bindery_model::CalendarDate::parse(date)?;
+    Datetime::from_ymd_hms(i32::from(date.year), date.month, date.day, 0, 0, 0)
 }
 
 #[cfg(test)]
