@@ -150,6 +150,20 @@ pub fn drop_dangerous_urls(blocks: &mut Vec<Block>) -> Vec<Warning> {
     warnings
 }
 
+/// The scheme of an absolute URL (`https`, `mailto`...), as RFC 3986 spells one (a letter,
+/// then letters, digits, `+`, `-`, `.`), or `None` for a path relative to the document. A
+/// single letter before the colon is a Windows drive (`C:\x.png`), not a scheme. The one
+/// check the EPUB writer and the pipeline share.
+pub fn url_scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    (scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
 /// `%XX` escapes decoded, for URLs written percent-encoded (`%C3%BCber.md`, `#%C3%BC`); a
 /// result that is not UTF-8 leaves the text as written. The one decoder every writer and the
 /// pipeline use (three hand-written copies disagreed on invalid input).

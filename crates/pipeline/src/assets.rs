@@ -68,14 +68,10 @@ pub(crate) const IMAGE_DIR: &str = "images";
 
 /// True for URLs that name a remote resource or carry their data; those are never loaded.
 pub(crate) fn is_local(url: &str) -> bool {
-    let scheme_end = url.find(':');
-    let has_scheme = scheme_end.is_some_and(|i| {
-        i > 1
-            && url[..i]
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    !has_scheme && !url.starts_with("//") && !url.is_empty() && !url.starts_with('#')
+    bindery_model::url_scheme(url).is_none()
+        && !url.starts_with("//")
+        && !url.is_empty()
+        && !url.starts_with('#')
 }
 
 pub(crate) fn percent_decode(s: &str) -> String {

@@ -156,14 +156,7 @@ impl Preparer<'_> {
 /// True for an absolute URL (`https:`, `mailto:`...), as opposed to a path relative to the
 /// document. A single letter before the colon is a Windows drive, not a scheme.
 pub(crate) fn has_scheme(url: &str) -> bool {
-    let Some((scheme, _)) = url.split_once(':') else {
-        return false;
-    };
-    scheme.len() > 1
-        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    bindery_model::url_scheme(url).is_some()
 }
 
 /// `%XX` escapes decoded (a fragment may be written encoded); invalid UTF-8 stays as it was.
