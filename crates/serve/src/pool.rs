@@ -94,7 +94,6 @@ impl Pool {
         let (send, receive) = tokio::sync::oneshot::channel();
         let counts = Arc::clone(&self.counts);
         self.threads.spawn(move || {
-            let _place = place;
             counts.running.fetch_add(1, Ordering::AcqRel);
             let result = catch_unwind(AssertUnwindSafe(job)).map_err(|payload| {
                 payload
@@ -104,6 +103,9 @@ impl Pool {
                     .unwrap_or_else(|| "unknown panic".into())
             });
             counts.running.fetch_sub(1, Ordering::AcqRel);
+            // The place is free before the answer goes: a client that sends its next request
+            // as soon as it has this one's must find it free.
+            drop(place);
             // The request may have given up; its result is then dropped.
             let _ = send.send(result);
         });
@@ -162,5 +164,11 @@ mod tests {
         assert_eq!(slow, Err(Refused::Timeout));
         // The timed-out job keeps its place until it ends.
         assert_eq!(pool.running(), 1);
+        // A finished job's place is free by the time its result arrives: back to back, jobs on
+        // a pool with no queue are never refused.
+        let single = Pool::new(1, 0).unwrap();
+        for i in 0..200 {
+            assert_eq!(single.run(Duration::from_secs(5), move || i).await, Ok(i));
+        }
     }
 }
