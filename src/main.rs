@@ -220,7 +220,7 @@ struct ServeArgs {
     /// The most memory (address space) one PDF worker may use.
     #[arg(long, value_name = "BYTES", default_value_t = bindery_pipeline::DEFAULT_WORKER_MEMORY)]
     worker_memory: u64,
-    /// One line per request on stderr: human (text) or json.
+    /// One line per request on stderr (none with --quiet): human (text) or json.
     #[arg(long, value_enum, ignore_case = true, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
     log_format: MessageFormat,
     #[command(flatten)]
@@ -536,6 +536,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    if args.render.root.is_some() {
+        usage_error(
+            "--root is not for serve: images are read only inside ROOT, the directory served"
+                .into(),
+        );
+    }
     let mut settings = args.render.settings()?;
     // A served HTML page is one file: its images travel inside it as data: URLs.
     settings.html.embed_resources = true;
@@ -582,6 +588,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.grace = std::time::Duration::from_secs(args.grace);
     config.max_connections = args.max_connections;
     config.log_json = args.log_format == MessageFormat::Json;
+    config.log_requests = !args.render.quiet;
     config.token = token;
     let root_shown = config.root.display().to_string();
     bindery_serve::serve(config, renderer, |addr| {

@@ -70,6 +70,8 @@ pub struct Config {
     pub grace: Duration,
     /// The most connections open at once; more wait in the listen backlog.
     pub max_connections: usize,
+    /// One line per request on stderr.
+    pub log_requests: bool,
     /// One JSON object per request on stderr, instead of a line of text.
     pub log_json: bool,
     /// The bearer token `POST /convert` requires, if any.
@@ -89,6 +91,7 @@ impl Config {
             timeout: Duration::from_secs(60),
             grace: Duration::from_secs(30),
             max_connections: 1024,
+            log_requests: true,
             log_json: false,
             token: None,
         }
@@ -254,8 +257,22 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let status = response.status().as_u16();
     state.metrics.request(route, status);
     let millis = started.elapsed().as_secs_f64() * 1000.0;
-    let shown = bindery_pipeline::escape_for_terminal(&path);
-    if state.config.log_json {
+    if state.config.log_requests {
+        log(&state.config, &method, &path, status, millis, &response);
+    }
+    response
+}
+
+/// One line on stderr for a request: text, or a JSON object with `--log-format json`.
+fn log(
+    config: &Config,
+    method: &axum::http::Method,
+    path: &str,
+    status: u16,
+    millis: f64,
+    response: &Response,
+) {
+    if config.log_json {
         eprintln!(
             "{}",
             serde_json::json!({
@@ -267,9 +284,10 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
             })
         );
     } else {
+        // The path is the client's: it must not drive the operator's terminal.
+        let shown = bindery_pipeline::escape_for_terminal(path);
         eprintln!("{method} {shown} {status} {millis:.1}ms");
     }
-    response
 }
 
 /// On loopback, only loopback names (against DNS rebinding: a page from another site that
