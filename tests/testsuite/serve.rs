@@ -125,7 +125,14 @@ impl Reply {
             .unwrap_or_else(|| panic!("no response head in {:?}", String::from_utf8_lossy(bytes)));
         let head = String::from_utf8_lossy(&bytes[..end]);
         let mut lines = head.split("\r\n");
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let headers: Vec<(String, String)> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -202,10 +209,18 @@ fn serve_renders_every_format_as_convert_does_with_etags_and_the_build_cache() {
     let server = Server::start(&root, &["--cache-dir", cache_arg]);
     let txt = server.get("/post.txt");
     assert_eq!(txt.status, 200, "{}", txt.text());
-    assert_eq!(txt.header("x-cache"), Some("hit"), "the build's cache entry");
+    assert_eq!(
+        txt.header("x-cache"),
+        Some("hit"),
+        "the build's cache entry"
+    );
 
     for (format, media_type, extra) in [
-        ("html", "text/html; charset=utf-8", Some("--embed-resources")),
+        (
+            "html",
+            "text/html; charset=utf-8",
+            Some("--embed-resources"),
+        ),
         ("txt", "text/plain; charset=utf-8", None),
         ("epub", "application/epub+zip", None),
         ("pdf", "application/pdf", None),
@@ -227,7 +242,10 @@ fn serve_renders_every_format_as_convert_does_with_etags_and_the_build_cache() {
         assert_eq!(reply.header("content-type"), Some(media_type));
         assert_eq!(
             reply.header("content-disposition"),
-            Some(format!("attachment; filename=\"post.{format}\"; filename*=UTF-8''post%2E{format}").as_str())
+            Some(
+                format!("attachment; filename=\"post.{format}\"; filename*=UTF-8''post%2E{format}")
+                    .as_str()
+            )
         );
         assert_eq!(reply.header("cache-control"), Some("no-cache"));
         assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
@@ -237,7 +255,10 @@ fn serve_renders_every_format_as_convert_does_with_etags_and_the_build_cache() {
         );
         let etag = reply.header("etag").expect("an ETag").to_string();
         assert!(etag.len() == 66 && etag.starts_with('"'), "{etag}");
-        let again = server.get_with(&format!("/post.{format}"), &format!("If-None-Match: {etag}"));
+        let again = server.get_with(
+            &format!("/post.{format}"),
+            &format!("If-None-Match: {etag}"),
+        );
         assert_eq!(again.status, 304, "{format}");
         assert!(again.body.is_empty());
         assert_eq!(again.header("etag"), Some(etag.as_str()));
@@ -299,7 +320,10 @@ fn serve_never_serves_a_file_outside_root() {
         let reply = server.get(path);
         assert_eq!(reply.status, 404, "{path}: {}", reply.text());
         assert!(!reply.text().contains("ecret"), "{path}");
-        assert!(!reply.text().contains(dir.path().to_str().unwrap()), "{path}");
+        assert!(
+            !reply.text().contains(dir.path().to_str().unwrap()),
+            "{path}"
+        );
     }
     // The FIFO held no thread: with one thread and no queue the server still renders.
     assert_eq!(server.get("/post.txt").status, 200);
@@ -313,7 +337,12 @@ fn serve_refuses_bodies_over_the_limit_and_foreign_requests() {
     std::fs::write(&token, "s3cret\n").unwrap();
     let server = Server::start(
         &root,
-        &["--max-body", "1000", "--token-file", token.to_str().unwrap()],
+        &[
+            "--max-body",
+            "1000",
+            "--token-file",
+            token.to_str().unwrap(),
+        ],
     );
     let auth = "Authorization: Bearer s3cret\r\n";
     let markdown = format!("{auth}Content-Type: text/markdown\r\n");
@@ -345,9 +374,8 @@ fn serve_refuses_bodies_over_the_limit_and_foreign_requests() {
     );
     assert_eq!(form.status, 415);
     // A page from another site that resolved its name to 127.0.0.1 (DNS rebinding).
-    let rebound = server.send(
-        "GET /post.txt HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n",
-    );
+    let rebound =
+        server.send("GET /post.txt HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n");
     assert_eq!(rebound.status, 421);
     let huge = server.send(&format!(
         "GET /post.txt HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
@@ -362,7 +390,10 @@ fn serve_converts_posted_json_and_reads_no_server_file() {
     let (dir, root) = site();
     let server = Server::start(&root, &[]);
     let secret = dir.path().join("secret.md");
-    let text = format!("# Posted\n\nHello *there*.\n\n![a secret]({})\n", secret.display());
+    let text = format!(
+        "# Posted\n\nHello *there*.\n\n![a secret]({})\n",
+        secret.display()
+    );
     let request = serde_json::json!({
         "text": text, "from": "markdown", "to": "txt", "standalone": true,
         "metadata": {"title": "Given"}
@@ -450,7 +481,11 @@ fn serve_answers_503_when_the_queue_is_full_and_422_over_budget() {
     for _ in 0..30_000 {
         table.push_str("| x | y |\n");
     }
-    let over = server.post("/convert?to=pdf", "Content-Type: text/markdown\r\n", table.as_bytes());
+    let over = server.post(
+        "/convert?to=pdf",
+        "Content-Type: text/markdown\r\n",
+        table.as_bytes(),
+    );
     assert_eq!(over.status, 422, "{}", over.text());
     assert!(over.text().contains("table-cells"), "{}", over.text());
     assert_eq!(server.get("/healthz").status, 200);
@@ -480,7 +515,10 @@ fn serve_answers_504_past_the_deadline_and_keeps_serving() {
 fn serve_finishes_requests_in_flight_on_sigterm() {
     let (_dir, root) = site();
     std::fs::write(root.join("long.md"), long_document(3000)).unwrap();
-    let server = Arc::new(Server::start(&root, &["--no-cache", "--log-format", "json"]));
+    let server = Arc::new(Server::start(
+        &root,
+        &["--no-cache", "--log-format", "json"],
+    ));
     let slow = std::thread::spawn({
         let server = Arc::clone(&server);
         move || server.get("/long.pdf")
@@ -516,7 +554,13 @@ fn serve_survives_a_render_worker_that_dies_and_a_body_that_trickles() {
     // Too little memory for a PDF worker to typeset anything: it aborts mid-render.
     let server = Server::start(
         &root,
-        &["--no-cache", "--worker-memory", "100000000", "--timeout", "2"],
+        &[
+            "--no-cache",
+            "--worker-memory",
+            "100000000",
+            "--timeout",
+            "2",
+        ],
     );
     let died = server.get("/post.pdf");
     assert_eq!(died.status, 500, "{}", died.text());

@@ -270,13 +270,15 @@ impl Renderer {
                 ..self.settings.html.clone()
             };
             return guarded(name, format.name(), || {
-                Ok(bindery_html::render(
-                    document,
-                    &assets,
-                    &self.settings.html_resources,
-                    &options,
+                Ok(
+                    bindery_html::render(
+                        document,
+                        &assets,
+                        &self.settings.html_resources,
+                        &options,
+                    )
+                    .map(String::into_bytes),
                 )
-                .map(String::into_bytes))
             });
         }
         render_isolated(
@@ -361,7 +363,12 @@ mod tests {
             dir.path().display()
         );
         let warned = renderer
-            .read_posted(Path::new("posted"), text.as_bytes(), InputFormat::Markdown, &[])
+            .read_posted(
+                Path::new("posted"),
+                text.as_bytes(),
+                InputFormat::Markdown,
+                &[],
+            )
             .unwrap();
         assert_eq!(warned.warnings.len(), 1, "{:?}", warned.warnings);
         let html = renderer

@@ -710,11 +710,7 @@ fn load_book(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
     load_book_dir(&source.path, &source.root, settings)
 }
 
-pub(crate) fn load_book_dir(
-    dir: &Path,
-    root: &Path,
-    settings: &Settings,
-) -> Result<Loaded, Error> {
+pub(crate) fn load_book_dir(dir: &Path, root: &Path, settings: &Settings) -> Result<Loaded, Error> {
     let book = book::load(dir, root, settings)?;
     Ok(Loaded {
         bytes: book.bytes,
@@ -732,7 +728,11 @@ fn load(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
 }
 
 /// An article from its bytes: read, with its images resolved inside its root.
-pub(crate) fn load_bytes(source: &Source, bytes: Vec<u8>, settings: &Settings) -> Result<Loaded, Error> {
+pub(crate) fn load_bytes(
+    source: &Source,
+    bytes: Vec<u8>,
+    settings: &Settings,
+) -> Result<Loaded, Error> {
     let warned = read_document(&source.path, &bytes, settings)?;
     let mut document = warned.output;
     let mut warnings = warned.warnings;
@@ -829,7 +829,11 @@ fn pdf_options(settings: &Settings, is_book: bool) -> bindery_pdf::Options {
 }
 
 /// Runs `f`, turning a panic into an error for this document and format only.
-pub(crate) fn guarded<T>(path: &Path, what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn guarded<T>(
+    path: &Path,
+    what: &str,
+    f: impl FnOnce() -> Result<T, Error>,
+) -> Result<T, Error> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         Err(Error::Panic {
             path: path.to_path_buf(),

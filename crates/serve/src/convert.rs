@@ -219,7 +219,11 @@ fn from_json(bytes: &[u8]) -> Result<Job, String> {
             serde_json::Value::String(s) => s,
             serde_json::Value::Number(n) => n.to_string(),
             serde_json::Value::Bool(b) => b.to_string(),
-            _ => return Err(format!("metadata `{key}` must be a string, number or boolean")),
+            _ => {
+                return Err(format!(
+                    "metadata `{key}` must be a string, number or boolean"
+                ));
+            }
         };
         metadata.push((key, value));
     }

@@ -29,7 +29,10 @@ pub(crate) async fn document(
     headers: HeaderMap,
 ) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "documents are read with GET");
+        let mut response = error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "documents are read with GET",
+        );
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -38,9 +41,10 @@ pub(crate) async fn document(
     let Some((stem, format)) = paths::document(uri.path()) else {
         return error(StatusCode::NOT_FOUND, "no such document");
     };
-    let inline = uri
-        .query()
-        .is_some_and(|q| q.split('&').any(|p| p == "inline" || p.starts_with("inline=")));
+    let inline = uri.query().is_some_and(|q| {
+        q.split('&')
+            .any(|p| p == "inline" || p.starts_with("inline="))
+    });
     let if_none_match = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -107,9 +111,10 @@ fn validators(response: &mut Response, key: &str) {
 /// Whether an `If-None-Match` value names `key` (weak comparison, as RFC 9110 asks for
 /// `If-None-Match`), or is `*`.
 fn matches(if_none_match: &str, key: &str) -> bool {
-    if_none_match.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"') == key
-    })
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"') == key)
 }
 
 #[cfg(test)]

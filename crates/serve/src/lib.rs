@@ -309,10 +309,8 @@ fn allowed_host(config: &Config, request: &Request) -> bool {
         _ => host,
     };
     let name = name.to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "localhost" | "127.0.0.1" | "[::1]" | "::1"
-    ) || name.ends_with(".localhost")
+    matches!(name.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1")
+        || name.ends_with(".localhost")
         || name == config.listen.ip().to_string()
 }
 

@@ -60,7 +60,9 @@ impl Metrics {
     /// The exposition, with the pool's current `queued` and `running` jobs.
     pub fn render_text(&self, queued: usize, running: usize) -> String {
         let mut out = String::new();
-        out.push_str("# HELP bindery_requests_total HTTP requests answered, by route and status.\n");
+        out.push_str(
+            "# HELP bindery_requests_total HTTP requests answered, by route and status.\n",
+        );
         out.push_str("# TYPE bindery_requests_total counter\n");
         for ((route, status), n) in self
             .requests
@@ -77,7 +79,12 @@ impl Metrics {
             "# HELP bindery_render_seconds Time to render (or copy from the cache) one output.\n",
         );
         out.push_str("# TYPE bindery_render_seconds histogram\n");
-        for (format, h) in self.renders.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for (format, h) in self
+            .renders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             for (count, bound) in h.buckets.iter().zip(BUCKETS) {
                 let _ = writeln!(
                     out,

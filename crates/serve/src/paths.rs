@@ -59,10 +59,8 @@ fn plain(name: &str) -> bool {
 pub fn disposition(stem: &std::path::Path, format: Format, inline: bool) -> String {
     let name = format!(
         "{}.{}",
-        stem.file_name().map_or_else(
-            || "document".into(),
-            |n| n.to_string_lossy().into_owned()
-        ),
+        stem.file_name()
+            .map_or_else(|| "document".into(), |n| n.to_string_lossy().into_owned()),
         format.extension()
     );
     let ascii: String = name
@@ -75,8 +73,7 @@ pub fn disposition(stem: &std::path::Path, format: Format, inline: bool) -> Stri
             }
         })
         .collect();
-    let encoded =
-        percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC);
+    let encoded = percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC);
     let kind = if inline { "inline" } else { "attachment" };
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }

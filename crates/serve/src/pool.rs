@@ -82,11 +82,12 @@ impl Pool {
         deadline: Duration,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Refused> {
-        let admitted = self.counts.admitted.fetch_update(
-            Ordering::AcqRel,
-            Ordering::Acquire,
-            |n| (n < self.capacity).then_some(n + 1),
-        );
+        let admitted =
+            self.counts
+                .admitted
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n < self.capacity).then_some(n + 1)
+                });
         if admitted.is_err() {
             return Err(Refused::Full);
         }
@@ -146,7 +147,10 @@ mod tests {
         while pool.running() + pool.queued() < 2 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        assert_eq!(pool.run(Duration::from_secs(1), || 0).await, Err(Refused::Full));
+        assert_eq!(
+            pool.run(Duration::from_secs(1), || 0).await,
+            Err(Refused::Full)
+        );
         release.send(()).unwrap();
         release.send(()).unwrap();
         assert_eq!(first.await.unwrap(), Ok(7));
