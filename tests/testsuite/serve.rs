@@ -598,3 +598,41 @@ fn serve_survives_a_render_worker_that_dies_and_a_body_that_trickles() {
     trickle.join().unwrap();
     assert_eq!(server.get("/post.txt").status, 200);
 }
+
+#[test]
+fn serve_bounds_the_bodies_it_receives_at_once() {
+    let (_dir, root) = site();
+    let server = Server::start(&root, &["--jobs", "1", "--queue", "0", "--timeout", "20"]);
+    // One body in progress takes the only place; a second upload is refused at once, while
+    // GET requests are not affected. Without the bound every open connection could hold up to
+    // --max-body in memory.
+    let mut slow = TcpStream::connect(server.addr).unwrap();
+    slow.write_all(
+        b"POST /convert?to=txt HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/markdown\r\n\
+          Content-Length: 100\r\nConnection: close\r\n\r\n# Slow",
+    )
+    .unwrap();
+    let started = Instant::now();
+    loop {
+        let second = server.post("/convert?to=txt", "Content-Type: text/markdown\r\n", b"# x");
+        if second.status == 503 {
+            break;
+        }
+        // The first body may not have been taken up yet.
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{}",
+            second.text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.get("/post.txt").status, 200);
+    slow.write_all(&[b'x'; 94]).unwrap();
+    let mut reply = Vec::new();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let _ = slow.read_to_end(&mut reply);
+    assert_eq!(Reply::parse(&reply).status, 200);
+    let after = server.post("/convert?to=txt", "Content-Type: text/markdown\r\n", b"# x");
+    assert_eq!(after.status, 200, "{}", after.text());
+}

@@ -101,6 +101,12 @@ pub(crate) async fn convert(
     if declared.is_some_and(|n| n > max_body as u64) {
         return too_large(max_body);
     }
+    // Each body being received holds a place, given back once it is in a render job (which
+    // the pool bounds) or refused: a thousand connections uploading at once cannot hold a
+    // thousand bodies in memory.
+    let Ok(receiving) = Arc::clone(&state.bodies).try_acquire_owned() else {
+        return refused(&state.config, crate::pool::Refused::Full);
+    };
     // The body must arrive within the request's deadline: a client that trickles it in holds
     // a connection, never a render thread.
     let started = Instant::now();
@@ -125,6 +131,7 @@ pub(crate) async fn convert(
         Ok(job) => job,
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
+    drop(receiving);
     let to = job.to;
     let shared = Arc::clone(&state);
     let work = move || {

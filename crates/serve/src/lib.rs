@@ -103,6 +103,9 @@ struct Shared {
     config: Config,
     renderer: Renderer,
     pool: Pool,
+    /// Request bodies being received: as many as the pool admits, so that bodies in memory
+    /// never pass (jobs + queue) x 2 x `--max-body`, however many connections are open.
+    bodies: Arc<tokio::sync::Semaphore>,
     metrics: Metrics,
 }
 
@@ -131,12 +134,16 @@ async fn run(
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let bound = listener.local_addr()?;
     let pool = Pool::new(config.jobs, config.queue)?;
+    let bodies = Arc::new(tokio::sync::Semaphore::new(
+        config.jobs.max(1) + config.queue,
+    ));
     let connections = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
     let grace = config.grace;
     let state: AppState = Arc::new(Shared {
         config,
         renderer,
         pool,
+        bodies,
         metrics: Metrics::default(),
     });
     let app = router(Arc::clone(&state));
