@@ -40,7 +40,9 @@ Examples:
   bindery convert post.md -o post.html       one file, format from the extension
   cat post.md | bindery convert - --to txt   standard input to standard output
   bindery ast post.md > post.json            the document model as JSON
-  bindery convert post.json --from json -o post.txt";
+  bindery convert post.json --from json -o post.txt
+  bindery serve content/ --listen 127.0.0.1:8080
+                                             GET /post.pdf renders content/post.md";
 
 /// Markdown in; PDF, EPUB 3, HTML and plain text out, for many documents in one parallel run.
 #[derive(Parser)]
@@ -60,6 +62,9 @@ enum Command {
     Convert(ConvertArgs),
     /// Print the document model of one input as JSON.
     Ast(AstArgs),
+    /// Serve the documents under ROOT over HTTP, rendered on request (GET /PATH.pdf), and
+    /// convert posted text (POST /convert).
+    Serve(ServeArgs),
     /// Internal: typeset PDFs sent on standard input, for `build` (see bindery-pipeline's
     /// worker module). Not for direct use.
     #[command(name = "__render-worker", hide = true)]
@@ -176,6 +181,63 @@ struct ConvertArgs {
     /// Output format [default: from the output file's extension, else html]
     #[arg(short, long, value_name = "FORMAT")]
     to: Option<Format>,
+    #[command(flatten)]
+    render: RenderArgs,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The directory whose documents are served [default: content/]
+    #[arg(value_name = "ROOT")]
+    directory: Option<PathBuf>,
+    /// The address to listen on; port 0 takes any free port (the address is printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Listen on a non-loopback address without --token-file (POST /convert open to all).
+    #[arg(long)]
+    public: bool,
+    /// A file holding the bearer token POST /convert requires.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Render threads [default: one per core]
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Requests that may wait for a render thread; past it, 503 [default: 4 x jobs]
+    #[arg(long, value_name = "N")]
+    queue: Option<usize>,
+    /// The largest request body, in bytes; past it, 413.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    max_body: usize,
+    /// The most seconds one request may take (reading its body, waiting and rendering);
+    /// past it, 504. PDF workers are stopped at it too.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    timeout: u64,
+    /// After SIGTERM or SIGINT, the most seconds requests in flight may take to finish.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    grace: u64,
+    /// The most connections open at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// Render everything; do not read or write the output cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// The output cache, shared with `bindery build` [default: $XDG_CACHE_HOME/bindery, else
+    /// ~/.cache/bindery]
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// The most bytes the cache keeps; pruned (least recently used first) every ten minutes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    cache_limit: u64,
+    /// Where PDFs are typeset: in worker processes, so that one that runs out of memory or
+    /// aborts fails only its own request, or in this process.
+    #[arg(long, value_enum, ignore_case = true, value_name = "WHERE", default_value_t = IsolationArg::Worker)]
+    isolation: IsolationArg,
+    /// The most memory (address space) one PDF worker may use.
+    #[arg(long, value_name = "BYTES", default_value_t = bindery_pipeline::DEFAULT_WORKER_MEMORY)]
+    worker_memory: u64,
+    /// One line per request on stderr (none with --quiet): human (text) or json.
+    #[arg(long, value_enum, ignore_case = true, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
+    log_format: MessageFormat,
     #[command(flatten)]
     render: RenderArgs,
 }
@@ -471,6 +533,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let settings = args.render.settings()?;
             convert(&args.input, None, Format::Json, &args.render, &settings)
         }
+        Command::Serve(args) => serve(args),
         Command::RenderWorker { memory_limit } => {
             bindery_pipeline::limit_memory(memory_limit)
                 .context("cannot set the render worker's memory limit")?;
@@ -479,6 +542,95 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Manifest(ManifestCommand::Merge(args)) => merge(&args),
     }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let root = args.directory.unwrap_or_else(|| PathBuf::from("content"));
+    if !root.is_dir() {
+        usage_error(format!("`{}` is not a directory", root.display()));
+    }
+    if !args.listen.ip().is_loopback() && args.token_file.is_none() && !args.public {
+        usage_error(format!(
+            "{} is not a loopback address: give --token-file FILE (POST /convert then needs \
+             the token) or --public",
+            args.listen
+        ));
+    }
+    let token = match &args.token_file {
+        Some(path) => {
+            let token = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the token file {}", path.display()))?;
+            let token = token.trim().to_string();
+            if token.is_empty() {
+                usage_error(format!("the token file {} is empty", path.display()));
+            }
+            Some(token)
+        }
+        None => None,
+    };
+    if args.render.root.is_some() {
+        usage_error(
+            "--root is not for serve: images are read only inside ROOT, the directory served"
+                .into(),
+        );
+    }
+    let mut settings = args.render.settings()?;
+    // A served HTML page is one file: its images travel inside it as data: URLs.
+    settings.html.embed_resources = true;
+    let timeout = std::time::Duration::from_secs(args.timeout.max(1));
+    let isolation = match args.isolation {
+        IsolationArg::InProcess => Isolation::InProcess,
+        IsolationArg::Worker => Isolation::Worker {
+            program: std::env::current_exe()
+                .context("cannot find bindery's own executable for its render workers")?,
+            args: vec![
+                "__render-worker".into(),
+                "--memory-limit".into(),
+                args.worker_memory.to_string().into(),
+            ],
+        },
+    };
+    let cache = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.or_else(Cache::default_dir)
+    };
+    if let Some(dir) = cache.clone() {
+        // A server never reaches the end of a run, where `build` prunes: prune as it goes.
+        let limit = args.cache_limit;
+        std::thread::spawn(move || {
+            let cache = Cache::new(dir);
+            loop {
+                cache.prune(limit);
+                std::thread::sleep(std::time::Duration::from_secs(600));
+            }
+        });
+    }
+    let renderer = bindery_pipeline::Renderer::new(settings, cache, isolation, timeout);
+    let mut config = bindery_serve::Config::new(root, args.listen);
+    if let Some(jobs) = args.jobs.filter(|&j| j > 0) {
+        config.jobs = jobs;
+        config.queue = 4 * jobs;
+    }
+    if let Some(queue) = args.queue {
+        config.queue = queue;
+    }
+    config.max_body = args.max_body;
+    config.timeout = timeout;
+    config.grace = std::time::Duration::from_secs(args.grace);
+    config.max_connections = args.max_connections;
+    config.log_json = args.log_format == MessageFormat::Json;
+    config.log_requests = !args.render.quiet;
+    config.token = token;
+    let root_shown = config.root.display().to_string();
+    bindery_serve::serve(config, renderer, |addr| {
+        eprintln!(
+            "bindery serve: serving {} on http://{addr}",
+            escape_for_terminal(&root_shown)
+        );
+    })
+    .context("bindery serve")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {

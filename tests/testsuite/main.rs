@@ -18,5 +18,6 @@ mod raw_html;
 mod safety_inputs;
 mod safety_output;
 mod scale;
+mod serve;
 mod shard;
 mod validators;

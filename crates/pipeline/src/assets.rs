@@ -171,6 +171,32 @@ pub fn resolve_images_keeping_urls(
     resolved
 }
 
+/// Replaces every local image of `document` (and a local cover) with its alt text, reading
+/// nothing: for documents that come with no files of their own, such as one posted to a
+/// service, whose relative URLs must not reach the server's files. Remote and `data:` images
+/// stay as they are.
+pub fn refuse_local_images(document: &mut Document, warnings: &mut Vec<Warning>) {
+    let mut refused: Vec<String> = Vec::new();
+    visit_images(document, &mut |url, span| {
+        if is_local(url) && !refused.iter().any(|u| u == url) {
+            warnings.push(
+                Warning::new(
+                    format!("image `{url}` not included: a posted document reads no files"),
+                    span,
+                )
+                .with_hint("the image is replaced by its alt text; use a data: URL"),
+            );
+            refused.push(url.to_string());
+        }
+    });
+    if document.meta.cover.as_deref().is_some_and(is_local) {
+        document.meta.cover = None;
+    }
+    if !refused.is_empty() {
+        replace_images_with_alt(document, &|url| refused.iter().any(|u| u == url));
+    }
+}
+
 /// The name bindery gives an image: `images/<first 32 hex digits of SHA-256>.<ext>`.
 fn chosen_name(asset: &Asset) -> String {
     let hash = sha256_hex(&asset.data);

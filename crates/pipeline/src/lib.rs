@@ -16,6 +16,7 @@ mod copy;
 mod format;
 mod links;
 mod manifest;
+mod on_demand;
 mod plan;
 mod read;
 mod run;
@@ -24,14 +25,15 @@ mod shard;
 mod worker;
 mod write;
 
-pub use assets::AssetLimits;
+pub use assets::{AssetLimits, refuse_local_images};
 pub use bindery_pdf::{Limits as PdfLimits, Paper};
 pub use cache::Cache;
 pub use cache_key::CacheKey;
 pub use format::Format;
 pub use manifest::{Finished, Journal, MANIFEST_FILE, MergeError, Merged, merge, run_fingerprint};
+pub use on_demand::{Prepared, Rendered, Renderer, find_document};
 pub use plan::{Source, SourceKind, plan};
-pub use read::{InputFormat, read_document};
+pub use read::{InputFormat, read_document, read_document_as};
 pub use run::{Build, CopiedImage, Event, Failure, Output, Report, build, convert};
 pub use shard::{COUNT_VARIABLE as SHARD_COUNT_VARIABLE, Shard};
 pub use worker::{

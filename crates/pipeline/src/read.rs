@@ -145,6 +145,18 @@ pub fn read_document(
     bytes: &[u8],
     settings: &Settings,
 ) -> Result<Warned<Document>, Error> {
+    read_document_as(path, bytes, settings.input, &settings.metadata, settings)
+}
+
+/// [`read_document`] in the dialect `input` with the overrides `metadata` instead of the
+/// settings' own (a service takes both from each request).
+pub fn read_document_as(
+    path: &Path,
+    bytes: &[u8],
+    input: InputFormat,
+    metadata: &[(String, String)],
+    settings: &Settings,
+) -> Result<Warned<Document>, Error> {
     if bytes.len() as u64 > settings.max_input {
         return Err(Error::TooLarge {
             path: path.to_path_buf(),
@@ -163,7 +175,7 @@ pub fn read_document(
         }
     })?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let mut warned = match settings.input {
+    let mut warned = match input {
         InputFormat::Json => {
             let mut warned = bindery_model::from_json(source).map_err(|e| {
                 let (line, col) = match &e {
@@ -189,7 +201,7 @@ pub fn read_document(
         }
         InputFormat::Markdown | InputFormat::CommonMark => {
             let options = ReadOptions {
-                dialect: if settings.input == InputFormat::CommonMark {
+                dialect: if input == InputFormat::CommonMark {
                     Dialect::CommonMark
                 } else {
                     Dialect::Markdown
@@ -199,7 +211,7 @@ pub fn read_document(
             bindery_markdown::parse(source, &options).map_err(|e| read_error(path, e))?
         }
     };
-    for (key, value) in &settings.metadata {
+    for (key, value) in metadata {
         warned.output.meta.set(key, value);
     }
     // The reader checked the document (`bindery_model::sanitize`); the metadata set since

@@ -559,47 +559,14 @@ fn make_output(
     let (bytes, warnings) = match hit {
         Some(hit) => hit,
         None => {
-            // Links to other articles point at their outputs of this format.
-            let linked = loaded.resolved.links.apply(
-                &loaded.document,
+            let warned = render_loaded(
+                &source.path,
+                loaded,
                 format,
-                cx.settings.base_url.as_deref(),
-            );
-            let (document, link_warnings) = match &linked {
-                Some((document, warnings)) => (document, warnings.as_slice()),
-                None => (&loaded.document, &[][..]),
-            };
-            let mut warned = guarded(&source.path, format.name(), || {
-                check_budget(
-                    format,
-                    &source.path,
-                    document,
-                    loaded.layout.as_ref(),
-                    cx.settings,
-                )?;
-                match &cx.request.isolation {
-                    Isolation::Worker { program, args } if format == Format::Pdf => {
-                        cx.workers.render_pdf(
-                            program,
-                            args,
-                            &cx.settings.pdf,
-                            &source.path,
-                            document,
-                            &loaded.resolved.assets,
-                            loaded.layout.is_some(),
-                        )
-                    }
-                    _ => render(
-                        &source.path,
-                        format,
-                        document,
-                        &loaded.resolved.assets,
-                        loaded.layout.is_some(),
-                        cx.settings,
-                    ),
-                }
-            })?;
-            warned.warnings.splice(0..0, link_warnings.iter().cloned());
+                cx.settings,
+                &cx.request.isolation,
+                &cx.workers,
+            )?;
             if let (Some(cache), Some(key)) = (cx.cache, key) {
                 cache.put(key, &warned.output, &warned.warnings);
             }
@@ -628,6 +595,70 @@ fn make_output(
         cached,
         elapsed: started.elapsed(),
     }])
+}
+
+/// Renders one format of a loaded document (a book's HTML as one page), checked against the
+/// PDF limits first, with PDFs in a render worker when `isolation` says so; a panic is this
+/// output's error.
+pub(crate) fn render_loaded(
+    path: &Path,
+    loaded: &Loaded,
+    format: Format,
+    settings: &Settings,
+    isolation: &Isolation,
+    workers: &Workers,
+) -> Result<Warned<Vec<u8>>, Error> {
+    // Links to other articles of a build point at their outputs of this format.
+    let linked =
+        loaded
+            .resolved
+            .links
+            .apply(&loaded.document, format, settings.base_url.as_deref());
+    let (document, link_warnings) = match &linked {
+        Some((document, warnings)) => (document, warnings.as_slice()),
+        None => (&loaded.document, &[][..]),
+    };
+    let mut warned = render_isolated(
+        path,
+        format,
+        document,
+        &loaded.resolved.assets,
+        loaded.layout.as_ref(),
+        settings,
+        isolation,
+        workers,
+    )?;
+    warned.warnings.splice(0..0, link_warnings.iter().cloned());
+    Ok(warned)
+}
+
+/// [`render_loaded`] for a document and its assets.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn render_isolated(
+    path: &Path,
+    format: Format,
+    document: &Document,
+    assets: &Assets,
+    layout: Option<&Layout>,
+    settings: &Settings,
+    isolation: &Isolation,
+    workers: &Workers,
+) -> Result<Warned<Vec<u8>>, Error> {
+    guarded(path, format.name(), || {
+        check_budget(format, path, document, layout, settings)?;
+        match isolation {
+            Isolation::Worker { program, args } if format == Format::Pdf => workers.render_pdf(
+                program,
+                args,
+                &settings.pdf,
+                path,
+                document,
+                assets,
+                layout.is_some(),
+            ),
+            _ => render(path, format, document, assets, layout.is_some(), settings),
+        }
+    })
 }
 
 /// Writes a book's HTML site into `OUT/<book>/`: every page, the stylesheet and the images.
@@ -683,20 +714,20 @@ fn write_site(
 type FormatResult = Result<Vec<Output>, (Format, Error)>;
 
 /// A document read once and shared by all its formats.
-struct Loaded {
-    bytes: Vec<u8>,
-    document: Document,
-    resolved: Resolved,
-    warnings: Vec<Warning>,
+pub(crate) struct Loaded {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) document: Document,
+    pub(crate) resolved: Resolved,
+    pub(crate) warnings: Vec<Warning>,
     /// Set for a book: where its chapters are.
-    layout: Option<Layout>,
+    pub(crate) layout: Option<Layout>,
 }
 
 fn load_book(source: &Source, settings: &Settings) -> Result<Loaded, Error> {
     load_book_dir(&source.path, &source.root, settings)
 }
 
-fn load_book_dir(dir: &Path, root: &Path, settings: &Settings) -> Result<Loaded, Error> {
+pub(crate) fn load_book_dir(dir: &Path, root: &Path, settings: &Settings) -> Result<Loaded, Error> {
     let book = book::load(dir, root, settings)?;
     Ok(Loaded {
         bytes: book.bytes,
@@ -716,18 +747,32 @@ fn load(
 ) -> Result<Loaded, Error> {
     // Refused before reading, so a huge file is never loaded into memory.
     let bytes = read_input(Some(&source.path), &source.path, settings.max_input)?;
+    let mut loaded = load_bytes(source, bytes, settings)?;
+    loaded.resolved.links = crate::links::ArticleLinks::resolve(
+        &loaded.document,
+        source,
+        articles,
+        &mut loaded.warnings,
+    );
+    Ok(loaded)
+}
+
+/// An article from its bytes: read, with its images resolved inside its root.
+pub(crate) fn load_bytes(
+    source: &Source,
+    bytes: Vec<u8>,
+    settings: &Settings,
+) -> Result<Loaded, Error> {
     let warned = read_document(&source.path, &bytes, settings)?;
     let mut document = warned.output;
     let mut warnings = warned.warnings;
-    let mut resolved = resolve_images(
+    let resolved = resolve_images(
         &mut document,
         &source.path,
         &source.root,
         settings.asset_limits,
         &mut warnings,
     );
-    resolved.links =
-        crate::links::ArticleLinks::resolve(&document, source, articles, &mut warnings);
     Ok(Loaded {
         bytes,
         document,
@@ -814,7 +859,11 @@ fn pdf_options(settings: &Settings, is_book: bool) -> bindery_pdf::Options {
 }
 
 /// Runs `f`, turning a panic into an error for this document and format only.
-fn guarded<T>(path: &Path, what: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn guarded<T>(
+    path: &Path,
+    what: &str,
+    f: impl FnOnce() -> Result<T, Error>,
+) -> Result<T, Error> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         Err(Error::Panic {
             path: path.to_path_buf(),

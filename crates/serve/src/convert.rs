@@ -1,0 +1,300 @@
+//! `POST /convert`: text sent by a client, in one of two forms.
+//!
+//! - `Content-Type: application/json`, pandoc-server's shape: `{"text": "...", "from":
+//!   "markdown", "to": "pdf", "standalone": true, "metadata": {"title": "..."}}` (`from`
+//!   defaults to markdown, `to` to html, `standalone` to false as in pandoc-server: an HTML
+//!   fragment). Other pandoc-server fields are ignored.
+//! - `Content-Type: text/markdown` with the Markdown as the body, and `?to=pdf` (also
+//!   `from`, `standalone=false`) in the query; standalone by default.
+//!
+//! With `Accept: application/json` the reply is pandoc-server's JSON, `{"output": ...,
+//! "base64": bool, "messages": [...]}` (binary formats in base64); otherwise the output's
+//! bytes with its media type. A posted document reads no file of the server's: its local
+//! images become their alt text ([`bindery_pipeline::Renderer::read_posted`]), and raw HTML
+//! follows the server's policy (sanitize by default). Any other content type is refused
+//! (415), so a `text/plain` form from any web page never reaches the renderer.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use bindery_pipeline::{Format, InputFormat};
+use http_body_util::BodyExt;
+use serde::Deserialize;
+
+use crate::{AppState, body, error, failure, output_headers, refused};
+
+/// The name a posted document goes by in messages.
+const POSTED: &str = "posted";
+
+#[derive(Deserialize)]
+struct ConvertRequest {
+    text: String,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    standalone: bool,
+    #[serde(default)]
+    metadata: BTreeMap<String, serde_json::Value>,
+}
+
+/// A request, read and checked, ready for the pool.
+struct Job {
+    text: Vec<u8>,
+    from: InputFormat,
+    to: Format,
+    standalone: bool,
+    metadata: Vec<(String, String)>,
+}
+
+pub(crate) async fn convert(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    request_body: Body,
+) -> Response {
+    if let Some(token) = &state.config.token
+        && !authorized(&headers, token)
+    {
+        let mut response = error(StatusCode::UNAUTHORIZED, "a bearer token is required");
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("Bearer"),
+        );
+        return response;
+    }
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let json = match media_type.as_str() {
+        "application/json" => true,
+        "text/markdown" | "text/x-markdown" => false,
+        "multipart/form-data" => {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "multipart/form-data is not supported yet; send images inline as data: URLs",
+            );
+        }
+        _ => {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send application/json (pandoc-server's shape) or text/markdown",
+            );
+        }
+    };
+    let max_body = state.config.max_body;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_body as u64) {
+        return too_large(max_body);
+    }
+    // Each body being received holds a place, given back once it is in a render job (which
+    // the pool bounds) or refused: a thousand connections uploading at once cannot hold a
+    // thousand bodies in memory.
+    let Ok(receiving) = Arc::clone(&state.bodies).try_acquire_owned() else {
+        return refused(&state.config, crate::pool::Refused::Full);
+    };
+    // The body must arrive within the request's deadline: a client that trickles it in holds
+    // a connection, never a render thread.
+    let started = Instant::now();
+    let limited = http_body_util::Limited::new(request_body, max_body);
+    let bytes = match tokio::time::timeout(state.config.timeout, limited.collect()).await {
+        Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "the request body did not arrive within the server's time limit",
+            );
+        }
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(max_body),
+        Ok(Err(_)) => return error(StatusCode::BAD_REQUEST, "the request body was cut off"),
+        Ok(Ok(collected)) => collected.to_bytes(),
+    };
+    let job = if json {
+        from_json(&bytes)
+    } else {
+        from_query(uri.query().unwrap_or(""), bytes.to_vec())
+    };
+    let job = match job {
+        Ok(job) => job,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
+    };
+    drop(receiving);
+    let to = job.to;
+    let shared = Arc::clone(&state);
+    let work = move || {
+        let name = Path::new(POSTED);
+        let renderer = &shared.renderer;
+        let read = renderer.read_posted(name, &job.text, job.from, &job.metadata)?;
+        let started = Instant::now();
+        let mut rendered = renderer.render_posted(name, &read.output, job.to, job.standalone)?;
+        shared
+            .metrics
+            .render(job.to.name(), started.elapsed(), false);
+        let mut warnings = read.warnings;
+        warnings.append(&mut rendered.warnings);
+        Ok::<_, bindery_pipeline::Error>((rendered.output, warnings))
+    };
+    let remaining = state.config.timeout.saturating_sub(started.elapsed());
+    let (output, warnings) = match state.pool.run(remaining, work).await {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => return failure(&state.config, &e),
+        Err(e) => return refused(&state.config, e),
+    };
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        let binary = matches!(to, Format::Epub | Format::Pdf);
+        let output = if binary {
+            base64::engine::general_purpose::STANDARD.encode(&output)
+        } else {
+            String::from_utf8_lossy(&output).into_owned()
+        };
+        let messages: Vec<_> = warnings
+            .iter()
+            .map(|w| {
+                let place = w
+                    .span
+                    .map(|s| format!("{POSTED}:{}:{}: ", s.line, s.col))
+                    .unwrap_or_default();
+                serde_json::json!({"verbosity": "WARNING", "message": format!("{place}{}", w.message)})
+            })
+            .collect();
+        let reply = serde_json::json!({"output": output, "base64": binary, "messages": messages});
+        return axum::Json(reply).into_response();
+    }
+    let mut response = body(output).into_response();
+    output_headers(&mut response, to.media_type(), to == Format::Html);
+    response
+}
+
+fn too_large(limit: usize) -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("the request body is over the server's limit of {limit} bytes (--max-body)"),
+    )
+}
+
+/// Compares the `Authorization: Bearer` token in constant time.
+fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    given.len() == token.len()
+        && given
+            .bytes()
+            .zip(token.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+fn parse_from(from: Option<&str>) -> Result<InputFormat, String> {
+    from.map_or(Ok(InputFormat::Markdown), str::parse)
+}
+
+fn parse_to(to: Option<&str>) -> Result<Format, String> {
+    match to.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("html5") => Ok(Format::Html),
+        Some(other) => other.parse(),
+    }
+}
+
+fn from_json(bytes: &[u8]) -> Result<Job, String> {
+    let request: ConvertRequest =
+        serde_json::from_slice(bytes).map_err(|e| format!("the JSON body is not valid: {e}"))?;
+    let mut metadata = Vec::with_capacity(request.metadata.len());
+    for (key, value) in request.metadata {
+        let value = match value {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            _ => {
+                return Err(format!(
+                    "metadata `{key}` must be a string, number or boolean"
+                ));
+            }
+        };
+        metadata.push((key, value));
+    }
+    Ok(Job {
+        text: request.text.into_bytes(),
+        from: parse_from(request.from.as_deref())?,
+        to: parse_to(request.to.as_deref())?,
+        standalone: request.standalone,
+        metadata,
+    })
+}
+
+fn from_query(query: &str, text: Vec<u8>) -> Result<Job, String> {
+    let (mut from, mut to, mut standalone) = (None, None, true);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_encoding::percent_decode_str(value)
+            .decode_utf8()
+            .map_err(|_| format!("`{key}` is not UTF-8"))?
+            .into_owned();
+        match key {
+            "from" => from = Some(value),
+            "to" => to = Some(value),
+            "standalone" => standalone = !matches!(value.as_str(), "false" | "0" | "no"),
+            _ => {}
+        }
+    }
+    Ok(Job {
+        text,
+        from: parse_from(from.as_deref())?,
+        to: parse_to(to.as_deref())?,
+        standalone,
+        metadata: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_requests_take_pandoc_servers_shape() {
+        let job = from_json(
+            br##"{"text": "# Hi", "to": "pdf", "standalone": true, "metadata": {"title": "T", "year": 2024}, "wrap": "auto"}"##,
+        )
+        .unwrap();
+        assert_eq!(job.to, Format::Pdf);
+        assert!(job.standalone);
+        assert_eq!(job.from, InputFormat::Markdown);
+        assert_eq!(
+            job.metadata,
+            [("title".into(), "T".into()), ("year".into(), "2024".into())]
+        );
+        assert!(from_json(br#"{"text": "x", "to": "docx"}"#).is_err());
+        assert!(from_json(br#"{"to": "html"}"#).is_err());
+        assert!(from_json(br#"{"text": "x", "metadata": {"a": [1]}}"#).is_err());
+    }
+
+    #[test]
+    fn raw_requests_take_the_query() {
+        let job = from_query("to=txt&standalone=false&from=commonmark", b"x".to_vec()).unwrap();
+        assert_eq!(job.to, Format::Txt);
+        assert_eq!(job.from, InputFormat::CommonMark);
+        assert!(!job.standalone);
+        assert_eq!(from_query("", Vec::new()).unwrap().to, Format::Html);
+    }
+}
