@@ -11,6 +11,7 @@ mod cli;
 mod golden;
 mod guide;
 mod hostile;
+mod math;
 mod pathological;
 mod raw_html;
 mod safety_inputs;
