@@ -646,4 +646,42 @@ mod tests {
         let chain = r"\left(".repeat(200) + "x" + &r"\right)".repeat(200);
         assert!(to_typst(&chain).unwrap_err().contains("deeper"));
     }
+
+    /// The worst chains measured, at the length limit, on a thread with a 2 MB stack (what a
+    /// test thread or a small worker has): each returns, quickly, whatever it returns.
+    #[test]
+    fn the_longest_formulas_fit_a_small_stack_and_stay_fast() {
+        let fill = |unit: &str, tail: &str| {
+            let mut tex = unit.repeat((MAX_BYTES - tail.len()) / unit.len());
+            tex.push_str(tail);
+            tex
+        };
+        let half = |open: &str, close: &str| {
+            let n = MAX_BYTES / (open.len() + close.len());
+            open.repeat(n) + &close.repeat(n)
+        };
+        let cases = [
+            fill(r"\sqrt", "x"),
+            fill(r"\frac", "ab"),
+            fill(r"\hat", "x"),
+            fill("x^", "x"),
+            fill(r"a+\frac{b}{c}", ""),
+            half(r"\left(", r"\right)"),
+            half(r"\sqrt[", "]x"),
+            half(r"\begin{matrix}", r"\end{matrix}"),
+        ];
+        for tex in cases {
+            assert!(tex.len() <= MAX_BYTES);
+            let started = std::time::Instant::now();
+            std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn(move || {
+                    let _ = to_typst(&tex);
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+            assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        }
+    }
 }
