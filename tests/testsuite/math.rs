@@ -63,9 +63,25 @@ fn the_pdf_typesets_math_as_searchable_text() {
     let (typeset, source) = text.split_once("Not math").expect("the last section");
     // No TeX command is left in the typeset part; its symbols are there as Unicode.
     assert!(!typeset.contains('\\'), "{typeset}");
-    for expected in ["∑", "∫", "∏", "√", "𝛼", "Γ", "ℝ", "ℒ", "lim", "sin", "cos", "otherwise", "≤"]
-    {
-        assert!(typeset.contains(expected), "{expected} missing from:\n{typeset}");
+    for expected in [
+        "∑",
+        "∫",
+        "∏",
+        "√",
+        "𝛼",
+        "Γ",
+        "ℝ",
+        "ℒ",
+        "lim",
+        "sin",
+        "cos",
+        "otherwise",
+        "≤",
+    ] {
+        assert!(
+            typeset.contains(expected),
+            "{expected} missing from:\n{typeset}"
+        );
     }
     // The price case is text, the dollars included.
     assert!(typeset.contains("$5 and $10"), "{typeset}");
@@ -89,21 +105,33 @@ fn html_epub_and_text_warn_at_the_bad_formula_and_keep_its_source() {
         4,
         "{stderr}"
     );
-    assert!(stderr.contains("Unknown command \"\\unknowncommand\""), "{stderr}");
+    assert!(
+        stderr.contains("Unknown command \"\\unknowncommand\""),
+        "{stderr}"
+    );
     let html = std::fs::read_to_string(dir.path().join("out.html")).unwrap();
     assert!(html.contains(r#"<code class="math-source">$\unknowncommand{x}$</code>"#));
     assert!(html.contains(r#"<math display="block">"#));
-    assert!(html.contains(r#"<annotation encoding="application/x-tex">\int_0^1 x^2\,dx = \frac{1}{3}</annotation>"#));
+    assert!(html.contains(
+        r#"<annotation encoding="application/x-tex">\int_0^1 x^2\,dx = \frac{1}{3}</annotation>"#
+    ));
     assert!(!html.contains("<script"));
     let text = std::fs::read_to_string(dir.path().join("out.txt")).unwrap();
-    assert!(text.contains(r"$$\int_0^1 x^2\,dx = \frac{1}{3}$$"), "{text}");
+    assert!(
+        text.contains(r"$$\int_0^1 x^2\,dx = \frac{1}{3}$$"),
+        "{text}"
+    );
 }
 
 #[test]
 fn epub_marks_only_the_chapters_with_math() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("book.md");
-    std::fs::write(&input, "# One\n\nNo math, $5 and $10.\n\n# Two\n\nSome $x^2$.\n").unwrap();
+    std::fs::write(
+        &input,
+        "# One\n\nNo math, $5 and $10.\n\n# Two\n\nSome $x^2$.\n",
+    )
+    .unwrap();
     convert(&input, dir.path(), &["epub"], &[]);
     let opf = opf(&dir.path().join("out.epub"));
     let item = |file: &str| {
@@ -148,7 +176,11 @@ fn pathological_math_is_bounded_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     // (name, formula, whether HTML refuses it too)
     let cases = [
-        ("nested-frac", r"\frac{".repeat(10_000) + &"}{x}".repeat(10_000), true),
+        (
+            "nested-frac",
+            r"\frac{".repeat(10_000) + &"}{x}".repeat(10_000),
+            true,
+        ),
         ("open-braces", "{".repeat(100_000), true),
         // Under PDF's 20,000-character budget, so the converters' own limits are what stop
         // them: braces 100 deep, 8,000 bytes of \sqrt, and a chain of 300 \left without a
@@ -156,7 +188,11 @@ fn pathological_math_is_bounded_in_every_format() {
         // PDF's refuses (Typst's parser would not take it).
         ("braces-100", "{".repeat(100) + "x" + &"}".repeat(100), true),
         ("sqrt-chain", r"\sqrt".repeat(1_600) + "x", true),
-        ("left-300", r"\left(".repeat(300) + "x" + &r"\right)".repeat(300), false),
+        (
+            "left-300",
+            r"\left(".repeat(300) + "x" + &r"\right)".repeat(300),
+            false,
+        ),
     ];
     for (name, tex, html_refuses) in &cases {
         let input = dir.path().join(format!("{name}.md"));
@@ -198,7 +234,10 @@ fn pathological_math_is_bounded_in_every_format() {
             assert!(stderr.contains("math-chars"), "{name}: {stderr}");
         } else {
             assert!(output.status.success(), "{name}: {stderr}");
-            assert!(stderr.contains(&format!("{name}.md:3:1: math")), "{name}: {stderr}");
+            assert!(
+                stderr.contains(&format!("{name}.md:3:1: math")),
+                "{name}: {stderr}"
+            );
             assert!(pdftotext(&pdf).contains("After."), "{name}");
         }
     }

@@ -76,7 +76,10 @@ pub(crate) fn to_mathml(tex: &str, display: bool, xhtml: bool) -> Result<String,
         .convert_with_local_state(tex, mode)
         .map(|converted| scriptlevel_on_mstyle(&converted.mathml))
         .map_err(|error| {
-            let at = tex[..tex.floor_char_boundary(error.0.start)].chars().count() + 1;
+            let at = tex[..tex.floor_char_boundary(error.0.start)]
+                .chars()
+                .count()
+                + 1;
             format!(
                 "math not typeset, at character {at} of the formula: {}",
                 error.error_message().trim_end_matches('.')

@@ -165,8 +165,7 @@ impl Fold {
             }
             Event::Begin(grouping) => self.open(Frame::group(grouping, None))?,
             Event::End => {
-                if self.stack.len() < 2 || !matches!(self.stack.last(), Some(Frame::Group { .. }))
-                {
+                if self.stack.len() < 2 || !matches!(self.stack.last(), Some(Frame::Group { .. })) {
                     return Err("math not typeset: a group ends that was not open".into());
                 }
                 let Some(Frame::Group { grouping, rows, .. }) = self.stack.pop() else {
@@ -311,7 +310,10 @@ impl Fold {
                     kind: Kind::Function,
                 }
             }
-            Content::Ordinary { content: c @ ('|' | '‖'), .. } => {
+            Content::Ordinary {
+                content: c @ ('|' | '‖'),
+                ..
+            } => {
                 // A bar on its own is ordinary, as in TeX (`|x|`); escaped alone, Typst would
                 // space it as a fence.
                 let mut typst = "class(\"normal\", ".to_string();
@@ -436,7 +438,12 @@ fn join(pieces: &[Piece]) -> String {
 /// right/left alternating as in TeX's `aligned`), `\` between rows.
 fn lines(rows: Vec<Vec<Vec<Piece>>>) -> String {
     rows.iter()
-        .map(|row| row.iter().map(|cell| join(cell)).collect::<Vec<_>>().join(" & "))
+        .map(|row| {
+            row.iter()
+                .map(|cell| join(cell))
+                .collect::<Vec<_>>()
+                .join(" & ")
+        })
         .collect::<Vec<_>>()
         .join(" \\\n")
 }
@@ -637,9 +644,17 @@ mod tests {
 
     #[test]
     fn bad_and_deep_math_is_refused_with_a_reason() {
-        assert!(to_typst(r"\unknowncommand{x}").unwrap_err().contains("unknown"));
+        assert!(
+            to_typst(r"\unknowncommand{x}")
+                .unwrap_err()
+                .contains("unknown")
+        );
         assert!(to_typst(r"\frac{1}{2").is_err());
-        assert!(to_typst(&"{".repeat(100_000)).unwrap_err().contains("longer"));
+        assert!(
+            to_typst(&"{".repeat(100_000))
+                .unwrap_err()
+                .contains("longer")
+        );
         let nested = r"\frac{".repeat(100) + &"}{x}".repeat(100);
         assert!(to_typst(&nested).unwrap_err().contains("deeper"));
         // Nesting without braces is bounded by the fold's own depth limit.
