@@ -459,7 +459,7 @@ impl<'a> Emitter<'a> {
             } => self.link(target, content),
             Inline::Image { target, alt } => self.image(target, alt, false),
             Inline::Raw { text: raw, .. } => text(&mut self.out, raw),
-            Inline::Math { display, tex } => match crate::math::to_typst(tex) {
+            Inline::Math { display, tex } => match crate::math::to_typst(tex, *display) {
                 // `$x$` is inline in Typst, `$ x $` a centred block of its own.
                 Ok(body) if *display => {
                     let _ = write!(self.out, "$ {body} $");
