@@ -464,8 +464,10 @@ impl<'a> Emitter<'a> {
                 Ok(body) if *display => {
                     let _ = write!(self.out, "$ {body} $");
                 }
+                // Trimmed: with a space at both ends Typst would make it a block (an empty
+                // first cell of an inline `aligned` starts it with one).
                 Ok(body) => {
-                    let _ = write!(self.out, "${body}$");
+                    let _ = write!(self.out, "${}$", body.trim());
                 }
                 Err(message) => {
                     self.warnings.push(Warning::new(message, self.span));
