@@ -13,6 +13,7 @@ mod golden;
 mod guide;
 mod hostile;
 mod links;
+mod math;
 mod pathological;
 mod raw_html;
 mod safety_inputs;

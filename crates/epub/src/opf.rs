@@ -194,6 +194,33 @@ pub(crate) fn fix_opf(opf: &str, identifier: &Identifier) -> Result<String, Erro
     Ok(out)
 }
 
+/// Marks the manifest items of the content documents in `files` (chapter file names such as
+/// `ch001.xhtml`) with `properties="mathml"`, which EPUB 3 requires of a document holding
+/// MathML and epub-builder 0.8 cannot write.
+pub(crate) fn mark_mathml(opf: &str, files: &[&str]) -> Result<String, Error> {
+    let mut out = opf.to_string();
+    for file in files {
+        let href = format!(" href=\"{}\"", xml_escape(file));
+        let at = out
+            .find(&href)
+            .ok_or_else(|| unexpected(&format!("content.opf: no manifest item for {file}")))?;
+        let item_start = out[..at]
+            .rfind("<item ")
+            .ok_or_else(|| unexpected(&format!("content.opf: {file} is not in an item")))?;
+        let item_end = out[at..]
+            .find("/>")
+            .ok_or_else(|| unexpected(&format!("content.opf: the item of {file} is unclosed")))?
+            + at;
+        if out[item_start..item_end].contains(" properties=\"") {
+            return Err(unexpected(&format!(
+                "content.opf: the item of {file} already has properties"
+            )));
+        }
+        out.insert_str(item_end, " properties=\"mathml\"");
+    }
+    Ok(out)
+}
+
 /// Gives epub-builder's `nav.xhtml` the book's language and direction (its template has
 /// none, and readers choose fonts and hyphenation by it).
 pub(crate) fn fix_nav(nav: &str, meta: &Metadata) -> Result<String, Error> {
@@ -314,6 +341,21 @@ mod tests {
         assert_ne!(a.uuid, Identifier::new(&doc).uuid);
         doc.meta.identifier = Some(" isbn:123 ".into());
         assert_eq!(Identifier::new(&doc).value(), "isbn:123");
+    }
+
+    #[test]
+    fn chapters_with_math_are_marked_in_the_manifest() {
+        let opf = "<item id=\"nav\" href=\"nav.xhtml\" properties=\"nav\"/>\n\
+                   <item media-type=\"application/xhtml+xml\" id=\"id_ch001.xhtml\" href=\"ch001.xhtml\"/>\n\
+                   <item media-type=\"application/xhtml+xml\" id=\"id_ch002.xhtml\" href=\"ch002.xhtml\"/>";
+        assert_eq!(
+            mark_mathml(opf, &["ch002.xhtml"]).unwrap(),
+            "<item id=\"nav\" href=\"nav.xhtml\" properties=\"nav\"/>\n\
+             <item media-type=\"application/xhtml+xml\" id=\"id_ch001.xhtml\" href=\"ch001.xhtml\"/>\n\
+             <item media-type=\"application/xhtml+xml\" id=\"id_ch002.xhtml\" href=\"ch002.xhtml\" properties=\"mathml\"/>"
+        );
+        assert!(mark_mathml(opf, &["ch003.xhtml"]).is_err());
+        assert!(mark_mathml(opf, &["nav.xhtml"]).is_err());
     }
 
     #[test]

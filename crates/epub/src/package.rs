@@ -13,7 +13,7 @@ use epub_builder::{
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
-use crate::opf::{Accessibility, Dates, Identifier, fix_nav, fix_ncx, fix_opf};
+use crate::opf::{Accessibility, Dates, Identifier, fix_nav, fix_ncx, fix_opf, mark_mathml};
 use crate::pages::{self, EPUB_CSS};
 use crate::prepare::prepare;
 use crate::split::{TocEntry, fragment_files, split};
@@ -117,6 +117,7 @@ pub(crate) fn build(
     }
 
     let fragments = fragment_files(&chapters);
+    let mut with_math = Vec::new();
     for (n, chapter) in chapters.iter().enumerate() {
         let written = render_chapter(
             &HtmlChapter {
@@ -140,6 +141,10 @@ pub(crate) fn build(
                 .into_iter()
                 .filter(|w| !w.message.starts_with(RAW_HTML_COPIED)),
         );
+        // The HTML writer escapes `<` in text and attributes, so the tag only occurs as MathML.
+        if written.output.contains("<math ") {
+            with_math.push(chapter.file.as_str());
+        }
         let content = EpubContent {
             toc: toc_element(&chapter.toc),
             content: written.output.as_bytes(),
@@ -161,7 +166,7 @@ pub(crate) fn build(
     let ncx_path = format!("{CONTENT_DIR}/toc.ncx");
     let output = rewrite(&archive, |name, data| {
         let fix = if name == opf_path {
-            fix_opf(&utf8(name, &data)?, &identifier)?
+            mark_mathml(&fix_opf(&utf8(name, &data)?, &identifier)?, &with_math)?
         } else if name == nav_path {
             fix_nav(&utf8(name, &data)?, meta)?
         } else if name == ncx_path {

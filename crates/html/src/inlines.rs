@@ -61,21 +61,7 @@ impl<'a> Writer<'a> {
                     self.push(text);
                 }
             }
-            Inline::Math { display, tex } => {
-                // TeX stays source between MathJax/KaTeX delimiters; a page may add either.
-                let (class, open, close) = if *display {
-                    ("math display", "\\[", "\\]")
-                } else {
-                    ("math inline", "\\(", "\\)")
-                };
-                self.push("<span class=\"");
-                self.push(class);
-                self.push("\">");
-                self.push(open);
-                self.text(tex);
-                self.push(close);
-                self.push("</span>");
-            }
+            Inline::Math { display, tex } => self.math(*display, tex),
             Inline::Note(blocks) => {
                 self.notes.push(blocks);
                 let n = self.notes.len();
@@ -86,6 +72,23 @@ impl<'a> Writer<'a> {
                     self.push(" epub:type=\"noteref\"");
                 }
                 self.push(&format!(" role=\"doc-noteref\">{n}</a></sup>"));
+            }
+        }
+    }
+
+    /// MathML Core made at build time; a formula that cannot be converted stays TeX source in
+    /// `code`, between its dollars, with a warning at its block.
+    fn math(&mut self, display: bool, tex: &str) {
+        match crate::math::to_mathml(tex, display, self.options.xhtml) {
+            Ok(mathml) => self.push(&mathml),
+            Err(message) => {
+                self.warnings.push(Warning::new(message, self.span));
+                let dollars = if display { "$$" } else { "$" };
+                self.push("<code class=\"math-source\">");
+                self.text(dollars);
+                self.text(tex);
+                self.text(dollars);
+                self.push("</code>");
             }
         }
     }

@@ -27,6 +27,7 @@ mod blocks;
 mod escape;
 mod highlight;
 mod inlines;
+mod math;
 mod page;
 
 use std::collections::BTreeMap;

@@ -83,8 +83,10 @@ fn links_images_math_and_raw() {
         html,
         "<p><a href=\"https://example.com/a%20b?x=1&amp;y=2\" title=\"The &quot;title&quot;\">link</a> \
          <img src=\"img/%C3%A4.png\" alt=\"an alt\"> \
-         <span class=\"math inline\">\\(a&lt;b\\)</span>\
-         <span class=\"math display\">\\[x^2\\]</span>\
+         <math><semantics><mrow><mi>a</mi><mo>&lt;</mo><mi>b</mi></mrow>\
+         <annotation encoding=\"application/x-tex\">a&lt;b</annotation></semantics></math>\
+         <math display=\"block\"><semantics><msup><mi>x</mi><mn>2</mn></msup>\
+         <annotation encoding=\"application/x-tex\">x^2</annotation></semantics></math>\
          <kbd>K</kbd></p>\n"
     );
     let raw_blocks = fragment(vec![

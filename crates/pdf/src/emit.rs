@@ -484,17 +484,21 @@ impl<'a> Emitter<'a> {
             } => self.link(target, content),
             Inline::Image { target, alt } => self.image(target, alt, false),
             Inline::Raw { text: raw, .. } => text(&mut self.out, raw),
-            Inline::Math { display, tex } => {
-                self.out.push('#');
-                if *display {
-                    self.out.push_str("bindery-display-math(");
+            Inline::Math { display, tex } => match crate::math::to_typst(tex, *display) {
+                // `$x$` is inline in Typst, `$ x $` a centred block of its own.
+                Ok(body) if *display => {
+                    let _ = write!(self.out, "$ {body} $");
                 }
-                code::inline_raw(&mut self.out, Some("latex"), tex);
-                if *display {
-                    self.out.push(')');
+                // Trimmed: with a space at both ends Typst would make it a block (an empty
+                // first cell of an inline `aligned` starts it with one).
+                Ok(body) => {
+                    let _ = write!(self.out, "${}$", body.trim());
                 }
-                self.out.push(';');
-            }
+                Err(message) => {
+                    self.warnings.push(Warning::new(message, self.span));
+                    self.math_source(*display, tex);
+                }
+            },
             Inline::Note(blocks) => {
                 // The number is written out rather than left to Typst's footnote counter: a
                 // counter is only known after a layout pass, so the first pass set every marker
@@ -517,6 +521,19 @@ impl<'a> Emitter<'a> {
         let _ = write!(self.out, "#{function}[");
         self.inlines(content);
         self.out.push(']');
+    }
+
+    /// TeX that could not be typeset, shown as its source in the code font where it stood.
+    fn math_source(&mut self, display: bool, tex: &str) {
+        self.out.push('#');
+        if display {
+            self.out.push_str("bindery-display-math(");
+        }
+        code::inline_raw(&mut self.out, Some("latex"), tex);
+        if display {
+            self.out.push(')');
+        }
+        self.out.push(';');
     }
 
     fn link(&mut self, target: &'a Target, content: &'a [Inline]) {

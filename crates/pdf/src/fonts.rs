@@ -17,14 +17,18 @@ pub(crate) const SERIF_FAMILY: &str = "Noto Serif";
 /// The family of the bundled monospace face (`fonts/DejaVuSansMono*.ttf`).
 pub(crate) const MONO_FAMILY: &str = "DejaVu Sans Mono";
 
+/// The family of the bundled OpenType math face (`fonts/STIXMath-Regular.otf`).
+pub(crate) const MATH_FAMILY: &str = "STIX Math";
+
 /// The bundled fonts, compiled in so output does not depend on the machine.
-const BUNDLED: [&[u8]; 6] = [
+const BUNDLED: [&[u8]; 7] = [
     include_bytes!("../../../fonts/NotoSerif-Regular.ttf"),
     include_bytes!("../../../fonts/NotoSerif-Italic.ttf"),
     include_bytes!("../../../fonts/NotoSerif-Bold.ttf"),
     include_bytes!("../../../fonts/NotoSerif-BoldItalic.ttf"),
     include_bytes!("../../../fonts/DejaVuSansMono.ttf"),
     include_bytes!("../../../fonts/DejaVuSansMono-Bold.ttf"),
+    include_bytes!("../../../fonts/STIXMath-Regular.otf"),
 ];
 
 /// How many renders run between two evictions of Typst's memo caches: often enough that a

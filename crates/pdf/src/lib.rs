@@ -13,6 +13,7 @@ mod coverage;
 mod depth;
 mod emit;
 mod fonts;
+mod math;
 mod style;
 mod targets;
 mod typst_syntax;

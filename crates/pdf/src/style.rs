@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use bindery_model::Metadata;
 
 use crate::code;
-use crate::fonts::{MONO_FAMILY, Resources, SERIF_FAMILY};
+use crate::fonts::{MATH_FAMILY, MONO_FAMILY, Resources, SERIF_FAMILY};
 use crate::typst_syntax::{language, quoted, region, string, text};
 use crate::{Options, Paper};
 
@@ -77,6 +77,14 @@ pub(crate) fn preamble(
         out,
         "#show raw: set text(font: {})",
         font_list(&mono_families(&lang, tag), resources)
+    );
+    // Equations in the bundled math face; `\text{}` in a script it lacks falls back to the body's.
+    let mut math_families = vec![MATH_FAMILY.to_string()];
+    math_families.extend(body_families(&lang, tag));
+    let _ = writeln!(
+        out,
+        "#show math.equation: set text(font: {})",
+        font_list(&math_families, resources)
     );
     // Typst's strokes and insets know left and right but not start and end.
     out.push_str(&RULES.replace("START", if meta.is_rtl() { "right" } else { "left" }));

@@ -400,7 +400,9 @@ fn every_construct_has_outline_toc_and_no_surprises() {
         "Definition of term one.",
         "Useful information.",
         "A short numbered footnote.",
-        "\\int_0^1",
+        // Math is typeset: its symbols are text, the TeX source is not.
+        "∫",
+        "𝑒𝑖𝜋 + 1 = 0",
         "☐",
         "☑",
         "Raw block",
@@ -508,9 +510,11 @@ fn long_runs_wrap_in_plain_code_inline_code_and_math() {
         blocks: vec![
             code_block(None, format!("{}\n\tindented", "y".repeat(150))),
             para(vec![text("See "), code("z".repeat(150)), text(" here.")]),
+            // Math that cannot be typeset (an unknown command) is shown as its source, which
+            // wraps like code; typeset math breaks where Typst breaks equations.
             para(vec![Inline::Math {
                 display: true,
-                tex: "w".repeat(150),
+                tex: format!("\\bad{}", "w".repeat(150)),
             }]),
         ],
     };
