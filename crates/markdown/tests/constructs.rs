@@ -359,16 +359,42 @@ fn prices_stay_text() {
 #[test]
 fn images_keep_alt_as_inlines() {
     assert_eq!(
-        blocks("![a *b*](pic.png \"T\")"),
-        vec![para(vec![Inline::Image {
-            target: Target {
-                url: "pic.png".into(),
-                title: "T".into(),
-                span: None,
-            },
-            alt: vec![text("a "), emph(vec![text("b")])],
-        }])]
+        blocks("See ![a *b*](pic.png \"T\")"),
+        vec![para(vec![
+            text("See "),
+            Inline::Image {
+                target: Target {
+                    url: "pic.png".into(),
+                    title: "T".into(),
+                    span: None,
+                },
+                alt: vec![text("a "), emph(vec![text("b")])],
+            }
+        ])]
     );
+}
+
+/// An image alone in its paragraph is a figure when it has a title (the caption); without
+/// one it stays an image, as GitHub and mdBook show it.
+#[test]
+fn a_lone_image_with_a_title_is_a_figure() {
+    let image = |title: &str| Inline::Image {
+        target: Target {
+            url: "pic.png".into(),
+            title: title.into(),
+            span: None,
+        },
+        alt: vec![text("alt")],
+    };
+    assert_eq!(
+        blocks("![alt](pic.png \"The caption\")"),
+        vec![Block::from(BlockKind::Figure {
+            attr: Default::default(),
+            blocks: vec![Block::from(BlockKind::Plain(vec![image("")]))],
+            caption: vec![text("The caption")],
+        })]
+    );
+    assert_eq!(blocks("![alt](pic.png)"), vec![para(vec![image("")])]);
 }
 
 #[test]
