@@ -36,6 +36,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
         &["convert"],
         &["ast"],
         &["manifest", "merge"],
+        &["serve"],
     ] {
         let output = crate::support::bindery()
             .args(command)
@@ -50,7 +51,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
                 missing.push(format!("{} {option}", command.join(" ")));
             }
         }
-        for sub in ["build", "convert", "ast", "manifest merge"] {
+        for sub in ["build", "convert", "ast", "manifest merge", "serve"] {
             if command.is_empty() {
                 assert!(
                     chapter.contains(&format!("bindery {sub}")),
