@@ -85,12 +85,17 @@ fn the_pdf_typesets_math_as_searchable_text() {
     }
     // The price case is text, the dollars included.
     assert!(typeset.contains("$5 and $10"), "{typeset}");
-    // Bad math is its source, in place, and a warning at its paragraph.
+    // Bad math is its source, in place, and a warning at the formula itself (the second one,
+    // of the same kind, is counted with its place).
     assert!(source.contains(r"\unknowncommand{x}"), "{source}");
     assert!(source.contains(r"\frac{1}{2"), "{source}");
     assert_eq!(
-        stderr.matches("input.md:41:1: math not typeset").count(),
-        2,
+        stderr.matches("input.md:41:40: math not typeset").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 more `math` warning here, at 42:1"),
         "{stderr}"
     );
 }
@@ -99,10 +104,16 @@ fn the_pdf_typesets_math_as_searchable_text() {
 fn html_epub_and_text_warn_at_the_bad_formula_and_keep_its_source() {
     let dir = tempfile::tempdir().unwrap();
     let stderr = convert(&fixture(), dir.path(), &["html", "epub", "txt"], &[]);
-    // HTML and EPUB each warn twice; plain text shows the source anyway and does not warn.
+    // HTML and EPUB each warn twice, at each formula (shown as one warning and a count);
+    // plain text shows the source anyway and does not warn.
     assert_eq!(
-        stderr.matches("input.md:41:1: math not typeset").count(),
-        4,
+        stderr.matches("input.md:41:40: math not typeset").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("1 more `math` warning here, at 42:1").count(),
+        2,
         "{stderr}"
     );
     assert!(

@@ -61,7 +61,7 @@ impl<'a> Writer<'a> {
                     self.push(text);
                 }
             }
-            Inline::Math { display, tex } => self.math(*display, tex),
+            Inline::Math { display, tex, span } => self.math(*display, tex, *span),
             Inline::Note(blocks) => {
                 self.notes.push(blocks);
                 let n = self.notes.len();
@@ -78,11 +78,14 @@ impl<'a> Writer<'a> {
 
     /// MathML Core made at build time; a formula that cannot be converted stays TeX source in
     /// `code`, between its dollars, with a warning at its block.
-    fn math(&mut self, display: bool, tex: &str) {
+    fn math(&mut self, display: bool, tex: &str, span: Option<bindery_model::Span>) {
         match crate::math::to_mathml(tex, display, self.options.xhtml) {
             Ok(mathml) => self.push(&mathml),
             Err(message) => {
-                self.warnings.push(Warning::new(message, self.span));
+                self.warnings.push(
+                    Warning::new(message, span.or(self.span))
+                        .of_kind(bindery_model::WarningKind::Math),
+                );
                 let dollars = if display { "$$" } else { "$" };
                 self.push("<code class=\"math-source\">");
                 self.text(dollars);

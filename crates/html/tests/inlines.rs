@@ -65,10 +65,12 @@ fn links_images_math_and_raw() {
         Inline::Math {
             display: false,
             tex: "a<b".into(),
+            span: None,
         },
         Inline::Math {
             display: true,
             tex: "x^2".into(),
+            span: None,
         },
         Inline::Raw {
             format: "html".into(),

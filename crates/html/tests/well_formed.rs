@@ -68,6 +68,7 @@ impl Gen {
             5 => Inline::Math {
                 display: self.below(2) == 0,
                 tex: self.text(),
+                span: None,
             },
             6 => Inline::Emph(self.inlines(depth + 1)),
             7 => Inline::Strong(self.inlines(depth + 1)),

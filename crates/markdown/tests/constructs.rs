@@ -332,12 +332,14 @@ fn math_inline_and_display() {
             text("Euler: "),
             Inline::Math {
                 display: false,
-                tex: "e^{i\\pi}+1=0".into()
+                tex: "e^{i\\pi}+1=0".into(),
+                span: None,
             },
             text(" and "),
             Inline::Math {
                 display: true,
-                tex: "\\int f".into()
+                tex: "\\int f".into(),
+                span: None,
             },
         ])]
     );

@@ -345,6 +345,10 @@ pub enum Inline {
         display: bool,
         /// The TeX source.
         tex: String,
+        /// Where the formula is written, when read from Markdown (since model 2.0): a
+        /// formula that cannot be typeset is reported at its own line:col.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        span: Option<crate::Span>,
     },
     /// A footnote, with its content in place (pandoc's `Note`).
     Note(Vec<Block>),

@@ -365,6 +365,7 @@ mod tests {
             para(vec![Inline::Math {
                 display: false,
                 tex: "x^2+y^2".into(),
+                span: None,
             }]),
             BlockKind::ThematicBreak.into(),
             para(vec![Inline::Image {

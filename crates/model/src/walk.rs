@@ -136,13 +136,15 @@ fn walk_own_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
     }
 }
 
-/// Calls `f` on every source span in the tree: each block's and each link's and image's
+/// Calls `f` on every source span in the tree: each block's, link's, image's and formula's
 /// (notes included), for moving a chapter's spans into a book's lines or removing them all.
 pub fn walk_spans_mut(blocks: &mut Vec<Block>, f: &mut impl FnMut(&mut Option<Span>)) {
     walk_inline_lists_mut(blocks, &mut |inlines: &mut Vec<Inline>| {
         for inline in inlines.iter_mut() {
-            if let Inline::Link { target, .. } | Inline::Image { target, .. } = inline {
-                f(&mut target.span);
+            match inline {
+                Inline::Link { target, .. } | Inline::Image { target, .. } => f(&mut target.span),
+                Inline::Math { span, .. } => f(span),
+                _ => {}
             }
         }
     });

@@ -46,6 +46,8 @@ pub enum WarningKind {
     RawHtml,
     /// Characters no bundled or system font has, in PDF.
     MissingGlyph,
+    /// A formula that cannot be typeset, shown as its TeX source.
+    Math,
     /// Text that was changed to be valid: control characters, a `lang` tag, heading ids.
     Repaired,
     /// Content that was left out or flattened: nesting too deep, an unreferenced footnote,
@@ -73,6 +75,7 @@ impl WarningKind {
                 | WarningKind::Image
                 | WarningKind::RawHtml
                 | WarningKind::MissingGlyph
+                | WarningKind::Math
         )
     }
 
@@ -85,6 +88,7 @@ impl WarningKind {
             WarningKind::Image => "image",
             WarningKind::RawHtml => "raw-html",
             WarningKind::MissingGlyph => "missing-glyph",
+            WarningKind::Math => "math",
             WarningKind::Repaired => "repaired",
             WarningKind::Dropped => "dropped",
             WarningKind::Metadata => "metadata",

@@ -484,7 +484,7 @@ impl<'a> Emitter<'a> {
             } => self.link(target, content),
             Inline::Image { target, alt } => self.image(target, alt, false),
             Inline::Raw { text: raw, .. } => text(&mut self.out, raw),
-            Inline::Math { display, tex } => match crate::math::to_typst(tex, *display) {
+            Inline::Math { display, tex, span } => match crate::math::to_typst(tex, *display) {
                 // `$x$` is inline in Typst, `$ x $` a centred block of its own.
                 Ok(body) if *display => {
                     let _ = write!(self.out, "$ {body} $");
@@ -495,7 +495,10 @@ impl<'a> Emitter<'a> {
                     let _ = write!(self.out, "${}$", body.trim());
                 }
                 Err(message) => {
-                    self.warnings.push(Warning::new(message, self.span));
+                    self.warnings.push(
+                        Warning::new(message, span.or(self.span))
+                            .of_kind(bindery_model::WarningKind::Math),
+                    );
                     self.math_source(*display, tex);
                 }
             },

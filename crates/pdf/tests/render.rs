@@ -515,6 +515,7 @@ fn long_runs_wrap_in_plain_code_inline_code_and_math() {
             para(vec![Inline::Math {
                 display: true,
                 tex: format!("\\bad{}", "w".repeat(150)),
+                span: None,
             }]),
         ],
     };

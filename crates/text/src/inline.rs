@@ -37,7 +37,7 @@ impl<'a> Writer<'a> {
                 flow.push(RunKind::Prose, "~~");
             }
             Inline::Code(code) => flow.push(RunKind::Verbatim, &backticked(code)),
-            Inline::Math { display, tex } => {
+            Inline::Math { display, tex, .. } => {
                 let fence = if *display { "$$" } else { "$" };
                 flow.push(RunKind::Verbatim, &format!("{fence}{tex}{fence}"));
             }

@@ -62,6 +62,7 @@ fn emphasis_is_plain_strikeout_keeps_tildes_code_keeps_backticks() {
             Inline::Math {
                 display: false,
                 tex: "e^{i\\pi}".into(),
+                span: None,
             },
         ])],
     );

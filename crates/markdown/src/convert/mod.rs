@@ -337,6 +337,7 @@ impl<'a> Converter<'a> {
             NodeValue::Math(math) => leaf(Built::Inline(Inline::Math {
                 display: math.display_math,
                 tex: math.literal.clone(),
+                span: own_span,
             })),
             NodeValue::CodeBlock(code) => block(BlockKind::CodeBlock {
                 lang: code.info.split_whitespace().next().map(String::from),
