@@ -112,7 +112,9 @@ fn html_epub_and_text_warn_at_the_bad_formula_and_keep_its_source() {
         "{stderr}"
     );
     assert_eq!(
-        stderr.matches("1 more `math` warning here, at 42:1").count(),
+        stderr
+            .matches("1 more `math` warning here, at 42:1")
+            .count(),
         2,
         "{stderr}"
     );
