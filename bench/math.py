@@ -4,7 +4,7 @@
     python3 bench/math.py [--bin target/release/bindery] [--before OLD_BINARY] [--runs 2]
 
 The book is bench/corpus-1000/book/book.md (gen_corpus.py's seeded 1.5 MB book). A copy of it
-gets 200 inline and 200 display formulas from tests/fixtures/math (fractions, roots, sums,
+gets up to 200 inline and 200 display formulas (126 of each fit the rule below on the seeded book) from tests/fixtures/math (fractions, roots, sums,
 matrices, aligned, cases, accents, \\left...\\right), one every few paragraphs, written to a
 temporary folder: the book itself is not changed, so the book-PDF benchmark's baseline stays.
 Each cell is the median wall time and the largest peak RSS of --runs runs of
