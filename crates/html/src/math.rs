@@ -8,45 +8,6 @@ use std::sync::OnceLock;
 
 use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
 
-/// Formulas longer than this many bytes are not converted. Measured on math-core 0.7: its parser
-/// recurses once per argument, and a formula of 8,000 bytes made only of chained commands
-/// (`\sqrt\sqrt…x`) overflowed a 2 MB stack while 4,000 bytes of any chain measured stayed
-/// within it, in about a millisecond.
-pub(crate) const MAX_BYTES: usize = 4_000;
-
-/// Formulas whose braces nest deeper than this are not converted: no real formula needs it, and
-/// PDF output (Typst) has the same limit, so every format shows such a formula the same way.
-pub(crate) const MAX_BRACE_DEPTH: usize = 64;
-
-/// Why a formula is not converted at all, before any parser sees it.
-pub(crate) fn check_bounds(tex: &str) -> Result<(), String> {
-    if tex.len() > MAX_BYTES {
-        return Err(format!(
-            "math formula of {} bytes is longer than the {MAX_BYTES} bytes typeset",
-            tex.len()
-        ));
-    }
-    let mut depth = 0usize;
-    let mut escaped = false;
-    for b in tex.bytes() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b'{' => {
-                depth += 1;
-                if depth > MAX_BRACE_DEPTH {
-                    return Err(format!(
-                        "math braces nest deeper than {MAX_BRACE_DEPTH} levels"
-                    ));
-                }
-            }
-            b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// One converter for HTML (no namespace needed) and one for XHTML (namespace required), built
 /// once per process.
 fn converter(xhtml: bool) -> &'static LatexToMathML {
@@ -66,7 +27,8 @@ fn converter(xhtml: bool) -> &'static LatexToMathML {
 
 /// `tex` as a MathML `<math>` element, or why it cannot be.
 pub(crate) fn to_mathml(tex: &str, display: bool, xhtml: bool) -> Result<String, String> {
-    check_bounds(tex)?;
+    // Very long formulas and very deep braces: the model's one check, for every writer.
+    bindery_model::math_bounds(tex)?;
     let mode = if display {
         MathDisplay::Block
     } else {
@@ -162,6 +124,7 @@ fn scriptlevel_on_mstyle(mathml: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bindery_model::MAX_MATH_BYTES as MAX_BYTES;
 
     #[test]
     fn scriptlevel_moves_onto_mstyle() {

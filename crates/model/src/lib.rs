@@ -17,6 +17,7 @@ mod depth;
 mod ids;
 mod json;
 mod lang;
+mod math;
 mod meta;
 mod node;
 mod raw;
@@ -36,6 +37,7 @@ pub use depth::{MAX_DEPTH, limit_depth};
 pub use ids::{Ids, footnote_id, footnote_ref_id, is_reserved_id};
 pub use json::{API_VERSION, JsonError, from_json, to_json};
 pub use lang::valid_language_tag;
+pub use math::{MAX_MATH_BRACE_DEPTH, MAX_MATH_BYTES, math_bounds};
 pub use meta::{CalendarDate, Metadata};
 pub use node::{
     AlertKind, Alignment, Attr, Block, BlockKind, DefinitionItem, Document, Inline, ListDelim,

@@ -17,14 +17,6 @@ use pulldown_latex::{Event, Parser, Storage};
 
 use crate::typst_syntax::string;
 
-/// Formulas longer than this many bytes are not converted. Measured on pulldown-latex 0.8: its
-/// parser recurses once per argument, and 8,000 bytes of chained commands (`\sqrt\sqrt…x`)
-/// overflowed a 2 MB stack while 4,000 bytes of every chain measured stayed within it.
-const MAX_BYTES: usize = 4_000;
-
-/// The deepest brace nesting converted: no real formula comes near it.
-const MAX_DEPTH: usize = 64;
-
 /// The most constructs (groups, fractions, scripts) open at once in the output. Each opens one
 /// or two Typst calls and Typst's parser stops at 256 levels; a test typesets a formula at
 /// this limit.
@@ -33,7 +25,8 @@ const MAX_OPEN: usize = 96;
 /// `tex` as the body of a Typst equation (what goes between the `$`), or why it cannot be.
 /// `display` is true for `$$…$$`.
 pub(crate) fn to_typst(tex: &str, display: bool) -> Result<String, String> {
-    check_bounds(tex)?;
+    // Very long formulas and very deep braces: the model's one check, for every writer.
+    bindery_model::math_bounds(tex)?;
     let storage = Storage::new();
     let mut fold = Fold {
         display,
@@ -53,33 +46,6 @@ pub(crate) fn to_typst(tex: &str, display: bool) -> Result<String, String> {
         fold.event(event)?;
     }
     fold.finish()
-}
-
-/// Refuses what no parser should be given: very long formulas and very deep braces.
-fn check_bounds(tex: &str) -> Result<(), String> {
-    if tex.len() > MAX_BYTES {
-        return Err(format!(
-            "math formula of {} bytes is longer than the {MAX_BYTES} bytes typeset",
-            tex.len()
-        ));
-    }
-    let mut depth = 0usize;
-    let mut escaped = false;
-    for b in tex.bytes() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(format!("math braces nest deeper than {MAX_DEPTH} levels"));
-                }
-            }
-            b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// One finished piece of output, with what its parent needs to know about it.
@@ -650,6 +616,7 @@ fn script_piece(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bindery_model::MAX_MATH_BYTES as MAX_BYTES;
 
     fn to_typst_inline(tex: &str) -> Result<String, String> {
         to_typst(tex, false)
