@@ -10,8 +10,10 @@
 //!    <= [`Options::split_level`], and every heading id is mapped to the file that holds it.
 //! 3. Each chapter is written by the HTML writer in XHTML mode
 //!    ([`bindery_html::render_chapter`]): one writer, two serialisations, as pandoc does.
-//! 4. `package`: epub-builder assembles the manifest, spine, `nav.xhtml` and `toc.ncx`; its
-//!    archive is then re-written with the OPF fixed (`opf`) and fixed zip timestamps.
+//! 4. `package`: epub-builder assembles the manifest, spine, `nav.xhtml`, `toc.ncx` and a
+//!    reproducible archive. It is vendored with a documented patch (vendor/README.md) so that
+//!    everything EPUBCheck and reproducibility need is said through its API, and nothing it
+//!    writes is edited afterwards.
 //!
 //! Rendering is pure: no file system, network, threads or clock. Images come in [`Assets`],
 //! loaded by the pipeline; the modification date comes from [`Options::timestamp`].
@@ -65,13 +67,6 @@ pub enum Error {
     /// epub-builder refused the package.
     #[error("could not assemble the EPUB package: {0}")]
     Package(#[from] epub_builder::Error),
-    /// The archive could not be read back or written.
-    #[error("could not write the EPUB archive: {0}")]
-    Zip(#[from] zip::result::ZipError),
-    /// A file epub-builder wrote no longer has the shape this crate fixes up (a changed
-    /// epub-builder release); the message names the file.
-    #[error("unexpected output from epub-builder: {0}")]
-    Unexpected(String),
 }
 
 /// Renders a document as the bytes of an EPUB 3 file.

@@ -1,5 +1,4 @@
-//! Package metadata: the identifier, the dates, accessibility metadata, and the fixes that
-//! epub-builder's package document, navigation document and NCX need.
+//! Package metadata: the identifier, the dates and the accessibility metadata.
 
 use bindery_model::{Document, Metadata, Warning, to_json};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -10,7 +9,7 @@ use crate::Error;
 /// of one document agree and two documents differ.
 #[derive(Debug, Clone)]
 pub(crate) struct Identifier {
-    /// The UUID epub-builder is given (it writes `urn:uuid:` + this).
+    /// The UUID derived from the content (written as `urn:uuid:` + this).
     pub(crate) uuid: uuid::Uuid,
     /// The identifier to write instead, when the front matter has one.
     pub(crate) explicit: Option<String>,
@@ -163,132 +162,6 @@ pub(crate) fn xml_escape(text: &str) -> String {
     out
 }
 
-/// Fixes epub-builder's `content.opf`: `dc:language` elements carry the same ids as the
-/// `dc:creator` ones (`epub-creator-0`), which EPUBCheck rejects as duplicates, so their ids
-/// go (nothing refers to them); and an explicit identifier replaces the UUID.
-pub(crate) fn fix_opf(opf: &str, identifier: &Identifier) -> Result<String, Error> {
-    let mut out = String::with_capacity(opf.len());
-    let mut rest = opf;
-    const LANGUAGE: &str = "<dc:language id=\"";
-    while let Some(start) = rest.find(LANGUAGE) {
-        let Some(end) = rest[start..].find('>') else {
-            return Err(unexpected("content.opf: an unclosed dc:language element"));
-        };
-        out.push_str(&rest[..start]);
-        out.push_str("<dc:language>");
-        rest = &rest[start + end + 1..];
-    }
-    out.push_str(rest);
-    if let Some(explicit) = &identifier.explicit {
-        const OPEN: &str = "<dc:identifier id=\"epub-id-1\">";
-        let start = out
-            .find(OPEN)
-            .ok_or_else(|| unexpected("content.opf: no dc:identifier with id epub-id-1"))?
-            + OPEN.len();
-        let end = out[start..]
-            .find("</dc:identifier>")
-            .ok_or_else(|| unexpected("content.opf: an unclosed dc:identifier"))?
-            + start;
-        out.replace_range(start..end, &xml_escape(explicit));
-    }
-    Ok(out)
-}
-
-/// Marks the manifest items of the content documents in `files` (chapter file names such as
-/// `ch001.xhtml`) with `properties="mathml"`, which EPUB 3 requires of a document holding
-/// MathML and epub-builder 0.8 cannot write.
-pub(crate) fn mark_mathml(opf: &str, files: &[&str]) -> Result<String, Error> {
-    let mut out = opf.to_string();
-    for file in files {
-        let href = format!(" href=\"{}\"", xml_escape(file));
-        let at = out
-            .find(&href)
-            .ok_or_else(|| unexpected(&format!("content.opf: no manifest item for {file}")))?;
-        let item_start = out[..at]
-            .rfind("<item ")
-            .ok_or_else(|| unexpected(&format!("content.opf: {file} is not in an item")))?;
-        let item_end = out[at..]
-            .find("/>")
-            .ok_or_else(|| unexpected(&format!("content.opf: the item of {file} is unclosed")))?
-            + at;
-        if out[item_start..item_end].contains(" properties=\"") {
-            return Err(unexpected(&format!(
-                "content.opf: the item of {file} already has properties"
-            )));
-        }
-        out.insert_str(item_end, " properties=\"mathml\"");
-    }
-    Ok(out)
-}
-
-/// Gives epub-builder's `nav.xhtml` the book's language and direction (its template has
-/// none, and readers choose fonts and hyphenation by it).
-pub(crate) fn fix_nav(nav: &str, meta: &Metadata) -> Result<String, Error> {
-    const HTML: &str =
-        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"";
-    let at = nav
-        .find(HTML)
-        .ok_or_else(|| unexpected("nav.xhtml: no html element with the XHTML namespaces"))?
-        + HTML.len();
-    let lang = xml_escape(meta.lang_or_default());
-    let mut attributes = format!(" lang=\"{lang}\" xml:lang=\"{lang}\"");
-    if meta.is_rtl() {
-        attributes.push_str(" dir=\"rtl\"");
-    }
-    let mut out = nav.to_string();
-    out.insert_str(at, &attributes);
-    Ok(out)
-}
-
-/// Gives epub-builder's `toc.ncx` the identifier its head should carry (`dtb:uid`, which
-/// must match the package's), the real depth of its entries (it always says 1) and the book's
-/// title instead of the contents heading.
-pub(crate) fn fix_ncx(
-    ncx: &str,
-    identifier: &Identifier,
-    title: &str,
-    depth: usize,
-) -> Result<String, Error> {
-    const DEPTH: &str = "<meta name=\"dtb:depth\" content=\"1\" />";
-    if !ncx.contains(DEPTH) {
-        return Err(unexpected("toc.ncx: no dtb:depth of 1"));
-    }
-    let mut out = ncx.replacen(
-        DEPTH,
-        &format!("<meta name=\"dtb:depth\" content=\"{depth}\" />"),
-        1,
-    );
-    let head = out
-        .find("<head>")
-        .ok_or_else(|| unexpected("toc.ncx: no head element"))?
-        + "<head>".len();
-    out.insert_str(
-        head,
-        &format!(
-            "\n    <meta name=\"dtb:uid\" content=\"{}\" />",
-            xml_escape(&identifier.value())
-        ),
-    );
-    let doc_title = out
-        .find("<docTitle>")
-        .ok_or_else(|| unexpected("toc.ncx: no docTitle element"))?;
-    let start = out[doc_title..]
-        .find("<text>")
-        .ok_or_else(|| unexpected("toc.ncx: no docTitle text"))?
-        + doc_title
-        + "<text>".len();
-    let end = out[start..]
-        .find("</text>")
-        .ok_or_else(|| unexpected("toc.ncx: an unclosed docTitle text"))?
-        + start;
-    out.replace_range(start..end, &xml_escape(title));
-    Ok(out)
-}
-
-fn unexpected(what: &str) -> Error {
-    Error::Unexpected(what.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,37 +214,5 @@ mod tests {
         assert_ne!(a.uuid, Identifier::new(&doc).uuid);
         doc.meta.identifier = Some(" isbn:123 ".into());
         assert_eq!(Identifier::new(&doc).value(), "isbn:123");
-    }
-
-    #[test]
-    fn chapters_with_math_are_marked_in_the_manifest() {
-        let opf = "<item id=\"nav\" href=\"nav.xhtml\" properties=\"nav\"/>\n\
-                   <item media-type=\"application/xhtml+xml\" id=\"id_ch001.xhtml\" href=\"ch001.xhtml\"/>\n\
-                   <item media-type=\"application/xhtml+xml\" id=\"id_ch002.xhtml\" href=\"ch002.xhtml\"/>";
-        assert_eq!(
-            mark_mathml(opf, &["ch002.xhtml"]).unwrap(),
-            "<item id=\"nav\" href=\"nav.xhtml\" properties=\"nav\"/>\n\
-             <item media-type=\"application/xhtml+xml\" id=\"id_ch001.xhtml\" href=\"ch001.xhtml\"/>\n\
-             <item media-type=\"application/xhtml+xml\" id=\"id_ch002.xhtml\" href=\"ch002.xhtml\" properties=\"mathml\"/>"
-        );
-        assert!(mark_mathml(opf, &["ch003.xhtml"]).is_err());
-        assert!(mark_mathml(opf, &["nav.xhtml"]).is_err());
-    }
-
-    #[test]
-    fn opf_language_ids_go_and_the_identifier_is_replaced() {
-        let opf = "<dc:identifier id=\"epub-id-1\">urn:uuid:x</dc:identifier>\n\
-                   <dc:language id=\"epub-creator-0\">en</dc:language>\n\
-                   <dc:creator id=\"epub-creator-0\">A</dc:creator>";
-        let identifier = Identifier {
-            uuid: uuid::Uuid::nil(),
-            explicit: Some("a&b".into()),
-        };
-        assert_eq!(
-            fix_opf(opf, &identifier).unwrap(),
-            "<dc:identifier id=\"epub-id-1\">a&amp;b</dc:identifier>\n\
-             <dc:language>en</dc:language>\n\
-             <dc:creator id=\"epub-creator-0\">A</dc:creator>"
-        );
     }
 }

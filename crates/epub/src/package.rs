@@ -1,8 +1,6 @@
-//! Assembling the package: epub-builder writes the manifest, spine, navigation document, NCX
-//! and archive; the archive is then re-written with the fixes `opf` makes and with fixed
-//! timestamps, so the bytes depend on the document alone.
-
-use std::io::{Cursor, Read, Write};
+//! Assembling the package: epub-builder (vendored with a patch, see vendor/README.md) writes
+//! the manifest, spine, navigation document, NCX and a reproducible archive; nothing it writes
+//! is edited afterwards.
 
 use bindery_html::{Chapter as HtmlChapter, Resources, render_chapter};
 use bindery_model::{Assets, Document, Metadata, Warned};
@@ -10,22 +8,16 @@ use epub_builder::{
     EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, PageDirection, ReferenceType, TocElement,
     ZipLibrary,
 };
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
-use crate::opf::{Accessibility, Dates, Identifier, fix_nav, fix_ncx, fix_opf, mark_mathml};
+use crate::opf::{Accessibility, Dates, Identifier};
 use crate::pages::{self, EPUB_CSS};
 use crate::prepare::prepare;
 use crate::split::{TocEntry, fragment_files, split};
 use crate::{Error, Options};
 
-/// The directory epub-builder puts every content file in.
-const CONTENT_DIR: &str = "OEBPS";
 /// The stylesheet's path inside the content directory (epub-builder's fixed name, which its
 /// navigation document links to).
 const STYLESHEET: &str = "stylesheet.css";
-/// The start of the HTML writer's warning about raw HTML in XHTML.
-const RAW_HTML_COPIED: &str = "raw HTML was copied into XHTML";
 /// The heading of the navigation document and of the visible contents page.
 const CONTENTS: &str = "Contents";
 
@@ -49,7 +41,7 @@ pub(crate) fn build(
     let identifier = Identifier::new(document);
     let dates = Dates::new(meta, options.timestamp, &mut warnings)?;
 
-    let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
+    let mut builder = EpubBuilder::new(ZipLibrary::reproducible()?)?;
     builder.epub_version(EpubVersion::V30);
     // `epub_direction` sets a field the template never reads; the `direction` metadata key
     // is what reaches the spine's `page-progression-direction`.
@@ -72,7 +64,12 @@ pub(crate) fn build(
         )));
     }
 
-    let html = chapter_options(&options.html);
+    // `prepare` has kept only raw HTML it checked to be well-formed and safe, so the HTML
+    // writer need not warn that it copies raw HTML into XHTML unchecked.
+    let html = bindery_html::Options {
+        raw_html_checked: true,
+        ..chapter_options(&options.html)
+    };
     builder.stylesheet(stylesheet(resources, &options.html).as_bytes())?;
     for image in &prepared.images {
         if prepared.cover.as_deref() == Some(image.path.as_str()) {
@@ -90,7 +87,7 @@ pub(crate) fn build(
                 .reftype(ReferenceType::Cover),
         )?;
     }
-    let title_page = pages::title_page(meta, &title, STYLESHEET);
+    let title_page = pages::title_page(meta, &title, STYLESHEET, resources, &html);
     builder.add_content(
         EpubContent::new("title.xhtml", title_page.as_bytes())
             .title(title.as_str())
@@ -117,7 +114,6 @@ pub(crate) fn build(
     }
 
     let fragments = fragment_files(&chapters);
-    let mut with_math = Vec::new();
     for (n, chapter) in chapters.iter().enumerate() {
         let written = render_chapter(
             &HtmlChapter {
@@ -133,49 +129,22 @@ pub(crate) fn build(
             resources,
             &html,
         );
-        // The writer warns whenever raw HTML goes into XHTML as it is; here `prepare` has
-        // already kept only raw HTML it checked to be well-formed and safe.
-        warnings.extend(
-            written
-                .warnings
-                .into_iter()
-                .filter(|w| !w.message.starts_with(RAW_HTML_COPIED)),
-        );
-        // The HTML writer escapes `<` in text and attributes, so the tag only occurs as MathML.
-        if written.output.contains("<math ") {
-            with_math.push(chapter.file.as_str());
-        }
+        warnings.extend(written.warnings);
+        // EPUB 3 requires a content document holding MathML to say so in the manifest; a
+        // formula the writer could not convert is TeX source, not MathML.
+        let properties = written.mathml.then(|| "mathml".to_string());
         let content = EpubContent {
             toc: toc_element(&chapter.toc),
             content: written.output.as_bytes(),
             // The first chapter is where the body begins (the `bodymatter` landmark).
             reftype: (n == 0).then_some(ReferenceType::Text),
+            properties,
         };
         builder.add_content(content)?;
     }
 
-    let toc_depth = chapters
-        .iter()
-        .map(|chapter| depth(&chapter.toc))
-        .max()
-        .unwrap_or(1);
-    let mut archive = Vec::new();
-    builder.generate(&mut archive)?;
-    let opf_path = format!("{CONTENT_DIR}/content.opf");
-    let nav_path = format!("{CONTENT_DIR}/nav.xhtml");
-    let ncx_path = format!("{CONTENT_DIR}/toc.ncx");
-    let output = rewrite(&archive, |name, data| {
-        let fix = if name == opf_path {
-            mark_mathml(&fix_opf(&utf8(name, &data)?, &identifier)?, &with_math)?
-        } else if name == nav_path {
-            fix_nav(&utf8(name, &data)?, meta)?
-        } else if name == ncx_path {
-            fix_ncx(&utf8(name, &data)?, &identifier, &title, toc_depth)?
-        } else {
-            return Ok(data);
-        };
-        Ok(fix.into_bytes())
-    })?;
+    let mut output = Vec::new();
+    builder.generate(&mut output)?;
     Ok(Warned { output, warnings })
 }
 
@@ -200,7 +169,7 @@ fn describe(
     }
     builder.set_generator("bindery");
     builder.set_toc_name(CONTENTS);
-    builder.set_uuid(identifier.uuid);
+    builder.set_identifier(identifier.value());
     builder.set_modified_date(dates.modified);
     if let Some(published) = dates.published {
         builder.set_publication_date(published);
@@ -240,11 +209,6 @@ fn stylesheet(resources: &Resources, user: &bindery_html::Options) -> String {
     css
 }
 
-/// How many levels an entry's subtree spans (1 for a leaf).
-fn depth(entry: &TocEntry) -> usize {
-    1 + entry.children.iter().map(depth).max().unwrap_or(0)
-}
-
 fn toc_element(entry: &TocEntry) -> TocElement {
     let mut element =
         TocElement::new(entry.href.as_str(), entry.title.as_str()).level(i32::from(entry.level));
@@ -252,49 +216,4 @@ fn toc_element(entry: &TocEntry) -> TocElement {
         element = element.child(toc_element(child));
     }
     element
-}
-
-fn utf8(name: &str, data: &[u8]) -> Result<String, Error> {
-    String::from_utf8(data.to_vec()).map_err(|_| Error::Unexpected(format!("{name} is not UTF-8")))
-}
-
-/// Copies every entry of `archive` in order through `fix` into a new archive with fixed
-/// timestamps and permissions: `mimetype` first and stored, as the OCF format requires, and
-/// already-compressed images stored rather than deflated again.
-fn rewrite(
-    archive: &[u8],
-    mut fix: impl FnMut(&str, Vec<u8>) -> Result<Vec<u8>, Error>,
-) -> Result<Vec<u8>, Error> {
-    let mut input = ZipArchive::new(Cursor::new(archive))?;
-    let mut output = ZipWriter::new(Cursor::new(Vec::with_capacity(archive.len())));
-    for index in 0..input.len() {
-        let mut entry = input.by_index(index)?;
-        let name = entry.name().to_string();
-        if index == 0 && name != "mimetype" {
-            return Err(Error::Unexpected(format!(
-                "the archive starts with {name}, not mimetype"
-            )));
-        }
-        let mut data = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
-        entry
-            .read_to_end(&mut data)
-            .map_err(|e| Error::Zip(e.into()))?;
-        drop(entry);
-        let data = fix(&name, data)?;
-        let compressed = [".png", ".jpg", ".gif", ".webp"]
-            .iter()
-            .any(|ext| name.ends_with(ext));
-        let method = if name == "mimetype" || compressed {
-            CompressionMethod::Stored
-        } else {
-            CompressionMethod::Deflated
-        };
-        let file_options = SimpleFileOptions::default()
-            .compression_method(method)
-            .last_modified_time(DateTime::default())
-            .unix_permissions(0o644);
-        output.start_file(name, file_options)?;
-        output.write_all(&data).map_err(|e| Error::Zip(e.into()))?;
-    }
-    Ok(output.finish()?.into_inner())
 }

@@ -2,6 +2,7 @@
 //! and the optional visible contents page, written as XHTML content documents in the same
 //! shape as the HTML writer's chapters (same head, stylesheet, language and direction).
 
+use bindery_html::Resources;
 use bindery_model::Metadata;
 
 use crate::opf::xml_escape;
@@ -38,25 +39,18 @@ pub(crate) fn cover(meta: &Metadata, title: &str, image: &str, stylesheet: &str)
     page(meta, "Cover", stylesheet, &body)
 }
 
-/// The title page: title, subtitle, authors and date, as the HTML page's title block.
-pub(crate) fn title_page(meta: &Metadata, title: &str, stylesheet: &str) -> String {
-    let mut body = String::from(
-        "<section class=\"title-page\" epub:type=\"titlepage\">\n<header class=\"title-block\">\n",
+/// The title page: the HTML writer's title block (title, subtitle, authors and date).
+pub(crate) fn title_page(
+    meta: &Metadata,
+    title: &str,
+    stylesheet: &str,
+    resources: &Resources,
+    options: &bindery_html::Options,
+) -> String {
+    let body = format!(
+        "<section class=\"title-page\" epub:type=\"titlepage\">\n{}</section>\n",
+        bindery_html::render_title_block(meta, title, resources, options)
     );
-    body.push_str(&format!("<h1 class=\"title\">{}</h1>\n", xml_escape(title)));
-    if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
-        body.push_str(&format!(
-            "<p class=\"subtitle\">{}</p>\n",
-            xml_escape(subtitle)
-        ));
-    }
-    for author in &meta.authors {
-        body.push_str(&format!("<p class=\"author\">{}</p>\n", xml_escape(author)));
-    }
-    if let Some(date) = meta.date.as_deref().filter(|d| !d.trim().is_empty()) {
-        body.push_str(&format!("<p class=\"date\">{}</p>\n", xml_escape(date)));
-    }
-    body.push_str("</header>\n</section>\n");
     page(meta, title, stylesheet, &body)
 }
 
@@ -110,7 +104,11 @@ mod tests {
             subtitle: Some("<sub>".into()),
             ..Metadata::default()
         };
-        let page = title_page(&meta, "T\"", "stylesheet.css");
+        let options = bindery_html::Options {
+            xhtml: true,
+            ..bindery_html::Options::default()
+        };
+        let page = title_page(&meta, "T\"", "stylesheet.css", &Resources::new(), &options);
         assert!(
             page.contains("lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\""),
             "{page}"

@@ -109,7 +109,9 @@ fn right_to_left_books_progress_right_to_left() {
     let epub = render(&document, &assets, &bindery_epub::Options::default());
     let opf = entry_text(&epub, "OEBPS/content.opf");
     assert!(opf.contains("page-progression-direction=\"rtl\""));
-    assert!(opf.contains("<dc:language>he</dc:language>"));
+    assert!(opf.contains("<dc:language id=\"epub-lang-0\">he</dc:language>"));
+    // The language's id is its own, not the first author's (EPUBCheck rejects duplicates).
+    assert!(!opf.contains("id=\"epub-creator-0\">he<"));
     for page in ["OEBPS/nav.xhtml", "OEBPS/title.xhtml", "OEBPS/ch001.xhtml"] {
         assert!(entry_text(&epub, page).contains("dir=\"rtl\""), "{page}");
     }
@@ -199,4 +201,33 @@ fn timing() {
     let (seed, seed_assets) = seed();
     let seed_size = render(&seed, &seed_assets, &bindery_epub::Options::default()).len();
     println!("seed: {seed_size} bytes");
+}
+
+#[test]
+fn only_chapters_with_mathml_declare_it_in_the_manifest() {
+    let markdown =
+        "# One\n\n$x^2$\n\n# Two\n\nNo formula.\n\n# Three\n\n$\\frac{1$ cannot be set.\n";
+    let document = bindery_markdown::parse(markdown, &bindery_markdown::ReadOptions::default())
+        .unwrap()
+        .output;
+    let epub = render(
+        &document,
+        &bindery_model::Assets::new(),
+        &bindery_epub::Options::default(),
+    );
+    let opf = entry_text(&epub, "OEBPS/content.opf");
+    let item = |file: &str| {
+        opf.lines()
+            .find(|line| line.contains(&format!("href=\"{file}\"")))
+            .unwrap_or_else(|| panic!("no item for {file} in {opf}"))
+            .to_string()
+    };
+    assert!(
+        item("ch001.xhtml").contains("properties=\"mathml\""),
+        "{opf}"
+    );
+    assert!(!item("ch002.xhtml").contains("properties"), "{opf}");
+    // The third chapter's formula stays TeX source: no MathML, so nothing to declare.
+    assert!(!entry_text(&epub, "OEBPS/ch003.xhtml").contains("<math"));
+    assert!(!item("ch003.xhtml").contains("properties"), "{opf}");
 }

@@ -26,6 +26,8 @@ pub(crate) struct Writer<'a> {
     pub(crate) span: Option<Span>,
     /// Where raw HTML was first copied through (XHTML pages warn about it once).
     pub(crate) first_raw_html: Option<Option<Span>>,
+    /// Whether a formula was written as MathML (EPUB declares it in the manifest).
+    pub(crate) mathml: bool,
     /// Code blocks to highlight once the page is written: where in `out` each one goes, its
     /// language and its text. Highlighting is most of the writer's time, and each block is
     /// independent of the others, so the pipeline may have done them ahead (into the memo).
@@ -44,6 +46,7 @@ impl<'a> Writer<'a> {
             warnings: Vec::new(),
             span: None,
             first_raw_html: None,
+            mathml: false,
             deferred_code: Vec::new(),
         }
     }
@@ -445,6 +448,7 @@ impl<'a> Writer<'a> {
     pub(crate) fn finish(mut self) -> Warned<String> {
         self.splice_code();
         if self.options.xhtml
+            && !self.options.raw_html_checked
             && let Some(span) = self.first_raw_html
         {
             self.warnings.push(

@@ -80,7 +80,10 @@ impl<'a> Writer<'a> {
     /// `code`, between its dollars, with a warning at its block.
     fn math(&mut self, display: bool, tex: &str, span: Option<bindery_model::Span>) {
         match crate::math::to_mathml(tex, display, self.options.xhtml) {
-            Ok(mathml) => self.push(&mathml),
+            Ok(mathml) => {
+                self.mathml = true;
+                self.push(&mathml);
+            }
             Err(message) => {
                 self.warnings.push(
                     Warning::new(message, span.or(self.span))

@@ -32,7 +32,7 @@ mod page;
 
 use std::collections::BTreeMap;
 
-use bindery_model::{Assets, Block, BlockKind, Document, Metadata, Warned};
+use bindery_model::{Assets, Block, BlockKind, Document, Metadata, Warned, Warning};
 
 pub use crate::highlight::Resources;
 use crate::page::Head;
@@ -60,6 +60,9 @@ pub struct Options {
     /// `lang` + `xml:lang`, self-closed void elements, spelled-out boolean attributes and
     /// `epub:type` on footnote references and footnotes.
     pub xhtml: bool,
+    /// The caller has already checked the raw HTML in the document (EPUB keeps only what is
+    /// well-formed and safe), so XHTML pages need not warn that raw HTML is copied unchecked.
+    pub raw_html_checked: bool,
 }
 
 impl Default for Options {
@@ -72,6 +75,7 @@ impl Default for Options {
             embed_resources: false,
             css: Vec::new(),
             xhtml: false,
+            raw_html_checked: false,
         }
     }
 }
@@ -162,6 +166,28 @@ pub fn code_to_highlight(
     code
 }
 
+/// The title block that opens a standalone page (title, subtitle, authors, date), on its own:
+/// an EPUB's title page is this block, so the two cannot drift apart.
+pub fn render_title_block(
+    meta: &Metadata,
+    title: &str,
+    resources: &Resources,
+    options: &Options,
+) -> String {
+    page::title_block_alone(meta, title, resources, options)
+}
+
+/// A chapter's page, what it warns about, and what a package must declare about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChapterOutput {
+    /// The page.
+    pub output: String,
+    /// What the writer could not render as written.
+    pub warnings: Vec<Warning>,
+    /// The page holds MathML (an EPUB 3 manifest item must say `properties="mathml"`).
+    pub mathml: bool,
+}
+
 /// Renders one chapter as a page of its own (a full page, or its body alone when
 /// [`Options::standalone`] is off). With [`Options::xhtml`] this is an EPUB 3 content document.
 pub fn render_chapter(
@@ -169,7 +195,7 @@ pub fn render_chapter(
     assets: &Assets,
     resources: &Resources,
     options: &Options,
-) -> Warned<String> {
+) -> ChapterOutput {
     let head = Head {
         title: chapter.title,
         meta: chapter.meta,

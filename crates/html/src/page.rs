@@ -70,7 +70,7 @@ pub(crate) fn chapter(
     assets: &Assets,
     resources: &Resources,
     options: &Options,
-) -> Warned<String> {
+) -> crate::ChapterOutput {
     let blocks = chapter.blocks;
     let mut writer = Writer::new(options, assets, resources);
     writer.fragment_files = chapter.fragment_files;
@@ -110,7 +110,13 @@ pub(crate) fn chapter(
     if options.standalone {
         close_page(&mut writer);
     }
-    writer.finish()
+    let mathml = writer.mathml;
+    let Warned { output, warnings } = writer.finish();
+    crate::ChapterOutput {
+        output,
+        warnings,
+        mathml,
+    }
 }
 
 /// `<a rel=... href=...>before title after</a>`, each part escaped.
@@ -209,6 +215,19 @@ fn style_content(css: &str, xhtml: bool) -> String {
     } else {
         css.replace("</", "<\\/")
     }
+}
+
+/// [`title_block`] with nothing around it.
+pub(crate) fn title_block_alone(
+    meta: &Metadata,
+    title: &str,
+    resources: &Resources,
+    options: &Options,
+) -> String {
+    let assets = Assets::new();
+    let mut writer = Writer::new(options, &assets, resources);
+    title_block(&mut writer, meta, Some(title), None);
+    writer.finish().output
 }
 
 /// The title, subtitle, authors and date. `repeated` is the first heading when it repeats the

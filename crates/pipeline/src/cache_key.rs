@@ -242,6 +242,7 @@ fn html_fields(fields: &mut Fields, prefix: &str, options: &bindery_html::Option
         embed_resources,
         css,
         xhtml,
+        raw_html_checked,
     } = options;
     let name = |field: &str| format!("{prefix}.{field}");
     fields.flag(&name("standalone"), *standalone);
@@ -254,6 +255,7 @@ fn html_fields(fields: &mut Fields, prefix: &str, options: &bindery_html::Option
         fields.text(&name("css.sheet"), sheet);
     }
     fields.flag(&name("xhtml"), *xhtml);
+    fields.flag(&name("raw_html_checked"), *raw_html_checked);
 }
 
 /// Every option of a run, for checking that the shards of one build were run alike (the
