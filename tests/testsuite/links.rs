@@ -152,6 +152,61 @@ fn with_a_base_url_the_epub_links_to_the_published_pages() {
         .code(2);
 }
 
+/// `other.md#part` is checked against the other article's heading ids, the same ids its
+/// outputs carry (a heading inside a footnote included); a fragment that names none is
+/// reported at the link's own line:col, every run, cached or not.
+#[test]
+fn a_link_to_a_heading_the_other_article_lacks_is_reported_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("a.md"),
+        "# A\n\nSee [part](b.md#part), [noted](b.md#in-a-note),\n\
+         and [gone](b.md#nowhere) and [top](b.md).\n",
+    )
+    .unwrap();
+    let b = "# B\n\n## Part\n\nText.[^1]\n\n[^1]: A note.\n\n    ## In a note\n";
+    std::fs::write(input.join("b.md"), b).unwrap();
+    let out = dir.path().join("out");
+    let cache = dir.path().join("cache");
+    let build = || {
+        let result = bindery()
+            .arg("build")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--to", "html", "--cache-dir"])
+            .arg(&cache)
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{result:?}");
+        String::from_utf8_lossy(&result.stderr).into_owned()
+    };
+    let a = input.join("a.md");
+    let stderr = build();
+    let expected = format!(
+        "{}:4:5: link to `b.md#nowhere`: `b.md` has no heading with the id `nowhere`",
+        a.display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(!stderr.contains("#part`"), "{stderr}");
+    // The link stays: the document exists.
+    let html = std::fs::read_to_string(out.join("a.html")).unwrap();
+    assert!(html.contains("href=\"b.html#nowhere\""), "{html}");
+    // Built again from the cache: still reported. Then `b.md` loses its `Part` heading.
+    assert!(build().contains(&expected));
+    std::fs::write(input.join("b.md"), "# B\n\nText.\n").unwrap();
+    let stderr = build();
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:5: link to `b.md#part`: `b.md` has no heading with the id `part`",
+            a.display()
+        )),
+        "{stderr}"
+    );
+}
+
 /// The outputs depend on the rest of the build: an article built again after the linked
 /// file appeared must not come from the cache with the link missing.
 #[test]

@@ -612,6 +612,7 @@ mod tests {
                     &document,
                     &source(SourceKind::Article),
                     &crate::links::Articles::new(&sources),
+                    &Settings::default(),
                     &mut Vec::new(),
                 );
             }

@@ -14,24 +14,37 @@
 //! document's own bytes, so the resolutions are part of each output's cache key
 //! ([`ArticleLinks::key_fields`]).
 //!
-//! Not checked (yet): that `#part` names a heading of the other article. That needs the other
-//! article's ids, and articles are read one at a time (see [`crate::schedule`]).
+//! A link with a fragment (`other.md#part`) is checked against the other article's heading
+//! ids, the ids every writer gives its headings ([`for_each_heading_id`]): a fragment that
+//! names none is reported at the link's line:col, and the link is kept (the document exists;
+//! pandoc and mdBook keep such links too). Articles are read one at a time (see
+//! [`crate::schedule`]), so the linked article is read again for its ids, once per build:
+//! [`Articles`] remembers each one's ids, which costs a parse of each article some other
+//! article links into with a fragment, and memory for those articles' ids only.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use bindery_model::{Document, Inline, Warning, for_each_inline, walk_inline_lists_mut};
+use bindery_model::{
+    Document, Inline, Warning, for_each_heading_id, for_each_inline, walk_inline_lists_mut,
+};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use crate::Format;
 use crate::assets::{is_local, percent_decode};
 use crate::plan::{Source, SourceKind};
+use crate::read::{read_document, read_input};
+use crate::{Format, Settings};
 
 /// The articles of a build, by their normalised source path: where links between them point.
-/// One entry per planned article (about a hundred bytes each).
+/// One entry per planned article (about a hundred bytes each), plus the heading ids of the
+/// articles that links with a fragment point into, read on first use.
 #[derive(Debug, Default)]
 pub(crate) struct Articles {
-    stems: HashMap<PathBuf, PathBuf>,
+    stems: HashMap<PathBuf, (PathBuf, PathBuf)>,
+    /// Heading ids by normalised source path; `None` for an article that could not be read
+    /// (its own job reports why), whose fragments are then not checked.
+    anchors: Mutex<HashMap<PathBuf, Arc<Option<HashSet<String>>>>>,
 }
 
 impl Articles {
@@ -40,9 +53,39 @@ impl Articles {
         let stems = sources
             .into_iter()
             .filter(|s| s.kind == SourceKind::Article)
-            .map(|s| (normalise(&s.path), s.stem.clone()))
+            .map(|s| (normalise(&s.path), (s.stem.clone(), s.path.clone())))
             .collect();
-        Self { stems }
+        Self {
+            stems,
+            anchors: Mutex::default(),
+        }
+    }
+
+    /// The heading ids of the article at `key` (its source `path`), read once per build. Two
+    /// jobs asking at once may both read it; the lock is never held while reading.
+    fn anchors(
+        &self,
+        key: &Path,
+        path: &Path,
+        settings: &Settings,
+    ) -> Arc<Option<HashSet<String>>> {
+        let memo = || self.anchors.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = memo().get(key) {
+            return Arc::clone(known);
+        }
+        let ids = read_input(Some(path), path, settings.max_input)
+            .ok()
+            .and_then(|bytes| read_document(path, &bytes, settings).ok())
+            .map(|warned| {
+                let mut ids = HashSet::new();
+                for_each_heading_id(&warned.output.blocks, &mut |id| {
+                    ids.insert(id.to_string());
+                });
+                ids
+            });
+        let ids = Arc::new(ids);
+        memo().insert(key.to_path_buf(), Arc::clone(&ids));
+        ids
     }
 }
 
@@ -77,12 +120,13 @@ const SEGMENT: &AsciiSet = &CONTROLS
 
 impl ArticleLinks {
     /// Finds the links of `document` (the article `source`) to Markdown sources and resolves
-    /// each against `articles`; a link to a source outside the build is reported once per
-    /// place it is written.
+    /// each against `articles`; a link to a source outside the build, or to a heading the
+    /// other article does not have, is reported once per place it is written.
     pub(crate) fn resolve(
         document: &Document,
         source: &Source,
         articles: &Articles,
+        settings: &Settings,
         warnings: &mut Vec<Warning>,
     ) -> Self {
         let mut links = Self {
@@ -97,10 +141,29 @@ impl ArticleLinks {
             let Some((path, fragment)) = markdown_link(&target.url) else {
                 return;
             };
-            let stem = articles
-                .stems
-                .get(&normalise(&dir.join(percent_decode(path))))
-                .map(|stem| (slash_path(stem), fragment.to_string()));
+            let key = normalise(&dir.join(percent_decode(path)));
+            let found = articles.stems.get(&key);
+            let stem = found.map(|(stem, _)| (slash_path(stem), fragment.to_string()));
+            if let Some((_, other)) = found
+                && let Some(id) = fragment.strip_prefix('#').filter(|id| !id.is_empty())
+                && let Some(ids) = articles.anchors(&key, other, settings).as_ref()
+                && !ids.contains(percent_decode(id).as_str())
+            {
+                warnings.push(
+                    Warning::new(
+                        format!(
+                            "link to `{}`: `{path}` has no heading with the id `{id}`",
+                            target.url
+                        ),
+                        target.span,
+                    )
+                    .of_kind(bindery_model::WarningKind::BrokenLink)
+                    .with_hint(
+                        "the link leads to the top of that document; a heading's id is its \
+                         text in lower case, with hyphens for spaces",
+                    ),
+                );
+            }
             if stem.is_none() {
                 warnings.push(
                     Warning::new(

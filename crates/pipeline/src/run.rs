@@ -752,6 +752,7 @@ fn load(
         &loaded.document,
         source,
         articles,
+        settings,
         &mut loaded.warnings,
     );
     Ok(loaded)
