@@ -354,3 +354,31 @@ fn figures_have_captions_in_pdf() {
     }
     assert!(!text.contains("figcaption>"), "{text}");
 }
+
+/// Inline raw HTML carries its own span (model 2.0): a `<script>` in the middle of a line is
+/// reported at its own column, and so is the first tag shown as text under `escape`, not at
+/// the paragraph's start.
+#[test]
+fn inline_raw_html_is_reported_at_its_own_column() {
+    let input = "# T\n\nSome text, <script>alert(1)</script> and <b>bold</b>.\n";
+    let run = |args: &[&str]| {
+        let out = bindery()
+            .args(["convert", "-", "--to", "txt"])
+            .args(args)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = run(&[]);
+    assert!(
+        stderr.contains("<stdin>:3:12: removed raw HTML `<script>` with its content"),
+        "{stderr}"
+    );
+    let stderr = run(&["--raw-html", "escape"]);
+    assert!(
+        stderr.contains("<stdin>:3:12: raw HTML shown as text (4 places)"),
+        "{stderr}"
+    );
+}

@@ -55,9 +55,9 @@ impl<'a> Writer<'a> {
                 self.push("</a>");
             }
             Inline::Image { target, alt } => self.image(target, alt),
-            Inline::Raw { format, text } => {
+            Inline::Raw { format, text, span } => {
                 if format == "html" {
-                    self.first_raw_html.get_or_insert(self.span);
+                    self.first_raw_html.get_or_insert(span.or(self.span));
                     self.push(text);
                 }
             }

@@ -75,10 +75,12 @@ fn links_images_math_and_raw() {
         Inline::Raw {
             format: "html".into(),
             text: "<kbd>K</kbd>".into(),
+            span: None,
         },
         Inline::Raw {
             format: "latex".into(),
             text: "\\LaTeX".into(),
+            span: None,
         },
     ])]);
     assert_eq!(

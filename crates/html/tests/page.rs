@@ -226,6 +226,7 @@ fn raw_html_in_xhtml_is_kept_with_one_warning() {
         para(vec![Inline::Raw {
             format: "html".into(),
             text: "<br>".into(),
+            span: None,
         }]),
     ]);
     let xhtml = Options {

@@ -94,6 +94,7 @@ impl Gen {
             _ => Inline::Raw {
                 format: "latex".into(),
                 text: "<unbalanced".into(),
+                span: None,
             },
         }
     }

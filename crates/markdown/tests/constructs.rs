@@ -151,12 +151,14 @@ fn raw_html_is_kept_as_raw() {
                 text("a "),
                 Inline::Raw {
                     format: "html".into(),
-                    text: "<b>".into()
+                    text: "<b>".into(),
+                    span: None,
                 },
                 text("b"),
                 Inline::Raw {
                     format: "html".into(),
-                    text: "</b>".into()
+                    text: "</b>".into(),
+                    span: None,
                 },
             ]),
         ]

@@ -220,7 +220,7 @@ fn mend_inline(inline: &mut Inline, span: Option<Span>, found: &mut Found) {
         Inline::Link { target, .. } | Inline::Image { target, .. } => {
             found.mend(&mut target.title, span)
         }
-        Inline::Raw { format, text } => {
+        Inline::Raw { format, text, .. } => {
             found.mend(format, span);
             found.mend(text, span);
         }

@@ -338,6 +338,10 @@ pub enum Inline {
         format: String,
         /// The raw text.
         text: String,
+        /// Where it is written, when read from Markdown (since model 2.0): a removed
+        /// `<script>` or raw HTML shown as text is reported at its own line:col.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        span: Option<crate::Span>,
     },
     /// TeX math, kept as source.
     Math {

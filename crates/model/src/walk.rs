@@ -143,7 +143,7 @@ pub fn walk_spans_mut(blocks: &mut Vec<Block>, f: &mut impl FnMut(&mut Option<Sp
         for inline in inlines.iter_mut() {
             match inline {
                 Inline::Link { target, .. } | Inline::Image { target, .. } => f(&mut target.span),
-                Inline::Math { span, .. } => f(span),
+                Inline::Math { span, .. } | Inline::Raw { span, .. } => f(span),
                 _ => {}
             }
         }

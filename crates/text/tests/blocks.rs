@@ -308,6 +308,7 @@ fn raw_html_is_read_and_other_raw_content_shown_as_is() {
                 Inline::Raw {
                     format: "html".into(),
                     text: "<br>".into(),
+                    span: None,
                 },
             ]),
         ],

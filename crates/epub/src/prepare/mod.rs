@@ -358,7 +358,7 @@ fn is_raw_html(inline: &Inline) -> bool {
 /// HTML writer makes itself as an opaque, valid phrasing element.
 fn serialise_for_check(inline: &Inline, out: &mut String) {
     match inline {
-        Inline::Raw { format, text } => {
+        Inline::Raw { format, text, .. } => {
             if format == "html" {
                 out.push_str(text);
             }
@@ -430,6 +430,7 @@ pub(super) mod tests {
         let raw = |s: &str| Inline::Raw {
             format: "html".into(),
             text: s.into(),
+            span: None,
         };
         let d = doc(vec![
             para(vec![

@@ -332,6 +332,7 @@ impl<'a> Converter<'a> {
                 leaf(Built::Inline(Inline::Raw {
                     format: "html".to_string(),
                     text: html.clone(),
+                    span: own_span,
                 }))
             }
             NodeValue::Math(math) => leaf(Built::Inline(Inline::Math {

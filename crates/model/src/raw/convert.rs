@@ -44,6 +44,8 @@ impl Report {
 pub(crate) enum Item {
     Tok(Tok),
     Node(Inline),
+    /// The tokens that follow come from raw HTML written here.
+    At(Span),
 }
 
 pub(crate) fn is_raw_html(inline: &Inline) -> bool {
@@ -68,7 +70,8 @@ pub(crate) fn convert_inlines(
     let mut items = Vec::with_capacity(inlines.len());
     for inline in inlines {
         match inline {
-            Inline::Raw { format, text } if format == "html" => {
+            Inline::Raw { format, text, span } if format == "html" => {
+                items.extend(span.map(Item::At));
                 items.extend(tokens(&text).into_iter().map(Item::Tok))
             }
             other => items.push(Item::Node(other)),
@@ -118,7 +121,9 @@ fn ends_removed<T>(frame: &mut Frame<T>, tok: &Tok) -> bool {
     false
 }
 
+/// `span` is the enclosing block's, which stands for raw HTML without a span of its own.
 fn build_inlines(items: Vec<Item>, span: Option<Span>, report: &mut Report) -> Vec<Inline> {
+    let mut span = span;
     let mut root: Vec<Inline> = Vec::new();
     let mut stack: Vec<Frame<Vec<Inline>>> = Vec::new();
     fn out<'a>(
@@ -139,6 +144,10 @@ fn build_inlines(items: Vec<Item>, span: Option<Span>, report: &mut Report) -> V
         }
     }
     for item in items {
+        if let Item::At(here) = item {
+            span = Some(here);
+            continue;
+        }
         if let Some(top) = stack.last_mut()
             && top.removed
         {
@@ -150,6 +159,7 @@ fn build_inlines(items: Vec<Item>, span: Option<Span>, report: &mut Report) -> V
             continue;
         }
         match item {
+            Item::At(_) => {}
             Item::Node(node) => out(&mut stack, &mut root).push(node),
             Item::Tok(Tok::Text(text)) => out(&mut stack, &mut root).push(Inline::Text(text)),
             Item::Tok(Tok::Start {

@@ -182,12 +182,13 @@ fn escape_or_strip(document: &mut Document, policy: RawHtml) -> Option<Warning> 
             i += 1;
         }
     });
-    // Inline raw HTML has no span of its own; the first raw block's span (if any) stands.
+    // Blocks are walked before their inlines: the first raw block's span stands, else the
+    // first raw inline's.
     walk_inline_lists_mut(&mut document.blocks, &mut |inlines: &mut Vec<Inline>| {
         inlines.retain_mut(|inline| match inline {
-            Inline::Raw { format, text } if format == "html" => {
+            Inline::Raw { format, text, span } if format == "html" => {
                 count += 1;
-                first.get_or_insert(None);
+                first.get_or_insert(*span);
                 match policy {
                     RawHtml::Strip => false,
                     RawHtml::Escape | RawHtml::Keep | RawHtml::Sanitize => {
@@ -243,6 +244,7 @@ mod tests {
                     Inline::Raw {
                         format: "html".into(),
                         text: "<kbd>".into(),
+                        span: None,
                     },
                     text("b"),
                 ]),
@@ -284,6 +286,7 @@ mod tests {
         Inline::Raw {
             format: "html".into(),
             text: html.into(),
+            span: None,
         }
     }
 
