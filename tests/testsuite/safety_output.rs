@@ -178,10 +178,13 @@ fn json_attributes_language_and_ids_are_checked_in_the_model() {
         &["--from", "json", "--epub-split-level", "0"],
     );
     assert!(
-        stderr.contains("dropped 10 heading attributes that are not allowed"),
+        stderr.contains("dropped 10 attributes not allowed"),
         "{stderr}"
     );
-    assert!(stderr.contains("heading ids were duplicated"), "{stderr}");
+    assert!(
+        stderr.contains("ids of headings, code blocks or tables were duplicated"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("is not a valid BCP 47 language tag"),
         "{stderr}"

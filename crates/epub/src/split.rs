@@ -148,7 +148,7 @@ pub(crate) fn fragment_files(chapters: &[Chapter]) -> BTreeMap<String, String> {
 
 /// Calls `f` with each heading id in `blocks`, at any depth (footnotes included).
 fn heading_ids<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a str)) {
-    bindery_model::for_each_heading_id(blocks, f);
+    bindery_model::for_each_anchor_id(blocks, f);
 }
 
 #[cfg(test)]

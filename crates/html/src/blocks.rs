@@ -120,7 +120,9 @@ impl<'a> Writer<'a> {
                 attr,
                 content,
             } => self.heading(*level, attr, content),
-            BlockKind::CodeBlock { lang, text, .. } => self.code_block(lang.as_deref(), text),
+            BlockKind::CodeBlock {
+                lang, text, attr, ..
+            } => self.code_block(lang.as_deref(), text, attr.as_deref()),
             BlockKind::RawBlock { format, text } => {
                 if format == "html" {
                     self.first_raw_html.get_or_insert(self.span);
@@ -283,6 +285,12 @@ impl<'a> Writer<'a> {
     /// `id`, `class` and the other attributes of an [`Attr`], as they are: the model's
     /// `sanitize` has already made the id unique and kept only allowed attributes, each once.
     pub(crate) fn attributes(&mut self, attr: &Attr) {
+        self.attributes_except(attr, &[]);
+    }
+
+    /// [`Self::attributes`] without the names in `written`, which the element has already
+    /// written from its own fields (a link's `title`, an image's `width`).
+    pub(crate) fn attributes_except(&mut self, attr: &Attr, written: &[&str]) {
         if !attr.id.is_empty() {
             self.attr("id", &attr.id);
         }
@@ -290,13 +298,20 @@ impl<'a> Writer<'a> {
             self.attr("class", &attr.classes.join(" "));
         }
         for (name, value) in &attr.attrs {
-            self.attr(name, value);
+            if !written.contains(&name.as_str()) {
+                self.attr(name, value);
+            }
         }
     }
 
-    fn code_block(&mut self, lang: Option<&'a str>, code: &'a str) {
+    /// The code's attributes go on `<pre>` (its id is an anchor), the language on `<code>`.
+    fn code_block(&mut self, lang: Option<&'a str>, code: &'a str, attr: Option<&Attr>) {
         self.cr();
-        self.push("<pre><code");
+        self.push("<pre");
+        if let Some(attr) = attr {
+            self.attributes(attr);
+        }
+        self.push("><code");
         let lang = lang.filter(|l| !l.is_empty());
         if let Some(lang) = lang {
             self.attr("class", &format!("language-{lang}"));
@@ -410,7 +425,11 @@ impl<'a> Writer<'a> {
     /// by EPUBCheck.
     fn table(&mut self, table: &'a Table) {
         self.cr();
-        self.push("<div class=\"table-wrapper\">\n<table>\n<thead>\n");
+        self.push("<div class=\"table-wrapper\">\n<table");
+        if let Some(attr) = &table.attr {
+            self.attributes(attr);
+        }
+        self.push(">\n<thead>\n");
         self.table_row(&table.head, &table.aligns, "th");
         self.push("</thead>\n");
         if !table.rows.is_empty() {

@@ -50,6 +50,9 @@ impl<'a> Writer<'a> {
                 if !target.title.is_empty() {
                     self.attr("title", &target.title);
                 }
+                if let Some(attr) = &target.attr {
+                    self.attributes_except(attr, &written_title(target));
+                }
                 self.push(">");
                 self.inlines(content);
                 self.push("</a>");
@@ -135,9 +138,18 @@ impl<'a> Writer<'a> {
         if !target.title.is_empty() {
             self.attr("title", &target.title);
         }
-        // The intrinsic size lets the browser reserve the space before the image arrives
-        // (the stylesheet's `height: auto` keeps the ratio when it is scaled down).
-        if let Some((width, height)) = self.assets.get(&target.url).and_then(|a| a.size) {
+        let sized = target.attr.as_deref().is_some_and(|attr| {
+            attr.attrs
+                .iter()
+                .any(|(name, _)| name == "width" || name == "height")
+        });
+        // The author's size wins; its attributes were checked by the model's sanitize.
+        if let Some(attr) = &target.attr {
+            self.attributes_except(attr, &written_title(target));
+        }
+        // Else the intrinsic size lets the browser reserve the space before the image
+        // arrives (the stylesheet's `height: auto` keeps the ratio when it is scaled down).
+        if !sized && let Some((width, height)) = self.assets.get(&target.url).and_then(|a| a.size) {
             self.push(&format!(" width=\"{width}\" height=\"{height}\""));
         }
         self.push(self.void_end());
@@ -161,5 +173,14 @@ impl<'a> Writer<'a> {
             );
         }
         None
+    }
+}
+
+/// The attribute a link or image has already written from its target: its `title`.
+fn written_title(target: &Target) -> Vec<&'static str> {
+    if target.title.is_empty() {
+        Vec::new()
+    } else {
+        vec!["title"]
     }
 }

@@ -141,6 +141,7 @@ fn table_alignment_is_a_style_not_the_align_attribute() {
         aligns: vec![Alignment::Left, Alignment::Center, Alignment::Default],
         head: vec![vec![text("a")], vec![text("b")], vec![text("c")]],
         rows: vec![vec![vec![text("1")], vec![text("2")], vec![text("3")]]],
+        ..Table::default()
     };
     assert_eq!(
         fragment(vec![BlockKind::Table(table).into()]),

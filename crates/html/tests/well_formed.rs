@@ -78,6 +78,7 @@ impl Gen {
                     url: self.url(),
                     title: self.text(),
                     span: None,
+                    attr: None,
                 },
                 content: self.inlines(depth + 1),
                 autolink: false,
@@ -87,6 +88,7 @@ impl Gen {
                     url: self.url(),
                     title: String::new(),
                     span: None,
+                    attr: None,
                 },
                 alt: self.inlines(depth + 1),
             },
@@ -131,6 +133,7 @@ impl Gen {
                     .map(String::from),
                 info: String::new(),
                 text: format!("{}\n{}\n", self.text(), self.text()),
+                attr: None,
             },
             4 => BlockKind::BlockQuote(self.blocks(depth + 1)),
             5 => BlockKind::Alert {
@@ -152,6 +155,7 @@ impl Gen {
                 aligns: vec![Alignment::Right, Alignment::Default],
                 head: vec![self.inlines(depth), self.inlines(depth)],
                 rows: vec![vec![self.inlines(depth)]],
+                ..Table::default()
             }),
             10 => BlockKind::ThematicBreak,
             _ => BlockKind::RawBlock {

@@ -15,6 +15,7 @@ fn autolink(url: &str, label: &str) -> Inline {
             url: url.into(),
             title: String::new(),
             span: None,
+            attr: None,
         },
         content: vec![text(label)],
         autolink: true,
@@ -130,6 +131,7 @@ fn code_blocks_keep_language_and_info() {
                 lang: Some("rust".into()),
                 info: "rust ignore extra".into(),
                 text: "fn main() {}\n".into(),
+                attr: None,
             }
             .into(),
             code_block(None, "indented\n"),
@@ -320,6 +322,7 @@ fn tables_keep_alignment_head_and_rows() {
                     vec![code("3")],
                     vec![]
                 ]],
+                ..Table::default()
             })
             .into()
         ]
@@ -371,6 +374,7 @@ fn images_keep_alt_as_inlines() {
                     url: "pic.png".into(),
                     title: "T".into(),
                     span: None,
+                    attr: None,
                 },
                 alt: vec![text("a "), emph(vec![text("b")])],
             }
@@ -387,6 +391,7 @@ fn a_lone_image_with_a_title_is_a_figure() {
             url: "pic.png".into(),
             title: title.into(),
             span: None,
+            attr: None,
         },
         alt: vec![text("alt")],
     };
@@ -411,6 +416,7 @@ fn links_inline_and_by_reference() {
                     url: "/x".into(),
                     title: "t".into(),
                     span: None,
+                    attr: None,
                 },
                 content: vec![text("a")],
                 autolink: false,
@@ -601,4 +607,25 @@ fn footnotes_nest_at_most_four_deep() {
         }
     }
     assert_eq!(depth, 4);
+}
+
+#[test]
+fn fenced_code_attributes_are_read_as_pandoc_writes_them() {
+    let attr_of = |markdown: &str| match &blocks(markdown)[0].kind {
+        BlockKind::CodeBlock { lang, attr, .. } => (lang.clone(), attr.as_deref().cloned()),
+        other => panic!("{other:?}"),
+    };
+    let (lang, attr) = attr_of("```rust {#main .numberLines data-start=10}\nfn main() {}\n```\n");
+    assert_eq!(lang.as_deref(), Some("rust"));
+    let attr = attr.unwrap();
+    assert_eq!(attr.id, "main");
+    assert_eq!(attr.classes, ["numberLines"]);
+    assert_eq!(attr.attrs, [("data-start".to_string(), "10".to_string())]);
+    // The first class is the language when no word comes before the braces.
+    let (lang, attr) = attr_of("```{.python #snake}\npass\n```\n");
+    assert_eq!(lang.as_deref(), Some("python"));
+    assert_eq!(attr.unwrap().classes, Vec::<String>::new());
+    // Braces that are not attributes leave the info string alone.
+    let (lang, attr) = attr_of("```text {not attributes}\nx\n```\n");
+    assert_eq!((lang.as_deref(), attr), (Some("text"), None));
 }

@@ -123,6 +123,7 @@ fn commonmark_dialect_is_just_as_safe() {
                 url: "tel:123".into(),
                 title: String::new(),
                 span: None,
+                attr: None,
             },
             content: vec![text("x")],
             autolink: false,

@@ -30,6 +30,7 @@ pub fn link(url: impl Into<String>, content: Vec<Inline>) -> Inline {
             url: url.into(),
             title: String::new(),
             span: None,
+            attr: None,
         },
         content,
         autolink: false,
@@ -43,6 +44,7 @@ pub fn image(url: impl Into<String>, alt: Vec<Inline>) -> Inline {
             url: url.into(),
             title: String::new(),
             span: None,
+            attr: None,
         },
         alt,
     }
@@ -74,6 +76,7 @@ pub fn code_block(lang: Option<&str>, code: impl Into<String>) -> Block {
         lang: lang.map(String::from),
         info: lang.unwrap_or_default().to_string(),
         text: code.into(),
+        attr: None,
     }
     .into()
 }

@@ -178,10 +178,18 @@ fn mend_json(value: &mut serde_json::Value, found: &mut Found) {
 fn mend_block(block: &mut Block, span: Option<Span>, found: &mut Found) {
     match &mut block.kind {
         BlockKind::Heading { attr, .. } => mend_attr(attr, span, found),
-        BlockKind::CodeBlock { lang, info, text } => {
+        BlockKind::CodeBlock {
+            lang,
+            info,
+            text,
+            attr,
+        } => {
             found.mend_opt(lang, span);
             found.mend(info, span);
             found.mend(text, span);
+            if let Some(attr) = attr {
+                mend_attr(attr, span, found);
+            }
         }
         BlockKind::RawBlock { format, text } => {
             found.mend(format, span);
@@ -197,8 +205,12 @@ fn mend_block(block: &mut Block, span: Option<Span>, found: &mut Found) {
         | BlockKind::BulletList(_)
         | BlockKind::OrderedList { .. }
         | BlockKind::DefinitionList(_)
-        | BlockKind::Table(_)
         | BlockKind::ThematicBreak => {}
+        BlockKind::Table(table) => {
+            if let Some(attr) = &mut table.attr {
+                mend_attr(attr, span, found);
+            }
+        }
     }
 }
 
@@ -218,7 +230,10 @@ fn mend_inline(inline: &mut Inline, span: Option<Span>, found: &mut Found) {
     match inline {
         Inline::Text(s) | Inline::Code(s) => found.mend(s, span),
         Inline::Link { target, .. } | Inline::Image { target, .. } => {
-            found.mend(&mut target.title, span)
+            found.mend(&mut target.title, span);
+            if let Some(attr) = &mut target.attr {
+                mend_attr(attr, span, found);
+            }
         }
         Inline::Raw { format, text, .. } => {
             found.mend(format, span);
@@ -286,6 +301,7 @@ mod tests {
                             url: "https://ok".into(),
                             title: "t\u{ffff}".into(),
                             span: None,
+                            attr: None,
                         },
                         content: vec![text("x")],
                         autolink: false,

@@ -146,8 +146,9 @@ pub(crate) fn check_heading_ids(document: &mut Document) -> Option<Warning> {
     Some(
         Warning::new(
             format!(
-                "{} heading ids were duplicated, held characters ids cannot hold or were \
-                 reserved for footnotes, and were changed (the first: `{old}` is now `{new}`)",
+                "{} ids of headings, code blocks or tables were duplicated, held characters \
+                 ids cannot hold or were reserved for footnotes, and were changed (the first: \
+                 `{old}` is now `{new}`)",
                 changes.count
             ),
             changes.span,
@@ -171,25 +172,24 @@ struct Changes {
 fn check_blocks(blocks: &mut [Block], ids: &mut Ids, changes: &mut Changes) {
     for block in blocks {
         let span = block.span;
-        match &mut block.kind {
-            BlockKind::Heading { attr, content, .. } => {
-                if !attr.id.is_empty() && !ids.keep(&attr.id) {
-                    let new = ids.claim(&attr.id, "section");
-                    {
-                        changes.count += 1;
-                        if changes.first.is_none() {
-                            changes.first = Some((attr.id.clone(), new.clone()));
-                            changes.span = span;
-                        }
-                        changes
-                            .renamed
-                            .entry(std::mem::take(&mut attr.id))
-                            .or_insert_with(|| new.clone());
-                        attr.id = new;
-                    }
-                }
-                check_inlines(content, ids, changes);
+        if let Some(id) = block.anchor_id_mut()
+            && !id.is_empty()
+            && !ids.keep(id)
+        {
+            let new = ids.claim(id, "section");
+            changes.count += 1;
+            if changes.first.is_none() {
+                changes.first = Some((id.clone(), new.clone()));
+                changes.span = span;
             }
+            changes
+                .renamed
+                .entry(std::mem::take(id))
+                .or_insert_with(|| new.clone());
+            *id = new;
+        }
+        match &mut block.kind {
+            BlockKind::Heading { content, .. } => check_inlines(content, ids, changes),
             BlockKind::Plain(content) | BlockKind::Para(content) => {
                 check_inlines(content, ids, changes)
             }
@@ -314,7 +314,10 @@ mod tests {
             ..Document::default()
         };
         let warning = check_heading_ids(&mut doc).unwrap();
-        assert!(warning.message.starts_with("2 heading ids"), "{warning:?}");
+        assert!(
+            warning.message.starts_with("2 ids of headings"),
+            "{warning:?}"
+        );
         assert!(warning.message.contains("`fn-1` is now `fn-1-1`"));
         assert_eq!(doc.blocks[0], heading(1, "fn-1-1", vec![text("A")]));
         assert_eq!(doc.blocks[1], heading(2, "dup", vec![text("B")]));

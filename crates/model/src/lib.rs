@@ -7,7 +7,7 @@
 //! Depth is bounded once, here: [`limit_depth`] flattens anything nested deeper than
 //! [`MAX_DEPTH`], so every recursive walk in a renderer is safe on untrusted input. So is
 //! what any output may hold: [`sanitize`] removes dangerous URLs and control characters,
-//! checks the language tag, filters heading attributes and makes heading ids unique and
+//! checks the language tag, filters attributes and makes heading ids unique and
 //! distinct from footnote ids ([`Ids`]).
 
 mod asset;
@@ -32,6 +32,7 @@ mod warning;
 pub mod build;
 
 pub use asset::{Asset, Assets};
+pub use attrs::parse_attributes;
 pub use controls::is_forbidden_char;
 pub use depth::{MAX_DEPTH, limit_depth};
 pub use ids::{Ids, footnote_id, footnote_ref_id, is_reserved_id};
@@ -50,7 +51,7 @@ pub use svg::svg_problem;
 pub use text::{plain_text, slugify, splice};
 pub use url::{dangerous_scheme, drop_dangerous_urls, percent_decode, url_scheme};
 pub use walk::{
-    for_each_block, for_each_heading_id, for_each_inline, walk_block_lists_mut,
+    for_each_anchor_id, for_each_block, for_each_inline, walk_block_lists_mut,
     walk_inline_lists_mut, walk_own_inline_lists_mut, walk_spans_mut,
 };
 pub use warning::{Span, Warned, Warning, WarningKind};

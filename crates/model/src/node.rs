@@ -23,7 +23,13 @@ impl Document {
     }
 }
 
-/// Identifier, classes and key-value attributes of a heading (pandoc's `Attr`).
+/// Identifier, classes and key-value attributes (pandoc's `Attr`): of a heading, a container
+/// (`Div`, `Span`, `Figure`) and, since model 2.0, a code block, a table, a link or an image.
+///
+/// An id is an anchor that links may point at (see [`for_each_anchor_id`](crate::for_each_anchor_id)):
+/// headings, code blocks and tables may hold one; containers, links and images may not, so
+/// every writer can make each anchor a link target (a PDF label, an EPUB fragment) by walking
+/// blocks alone.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Attr {
     /// The element id (a heading's anchor); empty when there is none. Unique in the
@@ -41,6 +47,11 @@ pub struct Attr {
 }
 
 impl Attr {
+    /// No id, no classes, no attributes.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty() && self.classes.is_empty() && self.attrs.is_empty()
+    }
+
     /// An attribute set with only an id.
     pub fn with_id(id: impl Into<String>) -> Self {
         Self {
@@ -68,6 +79,35 @@ impl From<BlockKind> for Block {
 }
 
 impl Block {
+    /// The block's anchor id (a heading's, a code block's or a table's), when it has one.
+    pub fn anchor_id(&self) -> Option<&str> {
+        let id = match &self.kind {
+            BlockKind::Heading { attr, .. } => &attr.id,
+            BlockKind::CodeBlock {
+                attr: Some(attr), ..
+            } => &attr.id,
+            BlockKind::Table(Table {
+                attr: Some(attr), ..
+            }) => &attr.id,
+            _ => return None,
+        };
+        (!id.is_empty()).then_some(id.as_str())
+    }
+
+    /// The block's anchor id, to change it, when the block may hold one.
+    pub fn anchor_id_mut(&mut self) -> Option<&mut String> {
+        match &mut self.kind {
+            BlockKind::Heading { attr, .. } => Some(&mut attr.id),
+            BlockKind::CodeBlock {
+                attr: Some(attr), ..
+            } => Some(&mut attr.id),
+            BlockKind::Table(Table {
+                attr: Some(attr), ..
+            }) => Some(&mut attr.id),
+            _ => None,
+        }
+    }
+
     /// Calls `f` with each list of child blocks held directly by this block.
     pub fn for_each_child_blocks_mut(&mut self, f: &mut impl FnMut(&mut Vec<Block>)) {
         match &mut self.kind {
@@ -125,6 +165,10 @@ pub enum BlockKind {
         info: String,
         /// The code, with its final newline.
         text: String,
+        /// Id, classes and attributes from the info string's `{#id .class key=value}`
+        /// (pandoc's fenced code attributes), since model 2.0. Boxed: most code has none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attr: Option<Box<Attr>>,
     },
     /// Raw content for one output format, e.g. `format: "html"`.
     RawBlock {
@@ -279,6 +323,11 @@ pub struct Table {
     pub head: Vec<Vec<Inline>>,
     /// The body rows.
     pub rows: Vec<Vec<Vec<Inline>>>,
+    /// Id, classes and attributes, since model 2.0 (from the JSON model: Markdown tables have
+    /// no attribute syntax). A captioned table is a [`BlockKind::Figure`] holding the table,
+    /// as `Table: caption` makes it, so there is one way to say it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attr: Option<Box<Attr>>,
 }
 
 /// Where a link or image points.
@@ -295,6 +344,10 @@ pub struct Target {
     /// largest inline variant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<crate::Span>,
+    /// Classes and attributes (raw HTML's `<a class>`, `<img width>`), since model 2.0;
+    /// never an id (see [`Attr`]). Boxed: most links and images have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attr: Option<Box<Attr>>,
 }
 
 /// Inline content. Serialised as `{"t": variant, "c": content}`.

@@ -1,7 +1,7 @@
 //! The model's checks on a document a reader produced, applied once, so that every writer
 //! can trust what it is given and none has to repeat them.
 
-use crate::attrs::filter_heading_attrs;
+use crate::attrs::filter_attrs;
 use crate::controls::{replace_forbidden_chars, replace_forbidden_chars_in_metadata};
 use crate::ids::check_heading_ids;
 use crate::lang::check_language;
@@ -15,7 +15,7 @@ use crate::{Document, Metadata, Warning, drop_dangerous_urls};
 ///    become U+FFFD ([`is_forbidden_char`](crate::is_forbidden_char)), with one warning;
 /// 3. `lang` must be a valid BCP 47 tag ([`valid_language_tag`](crate::valid_language_tag)),
 ///    else it is removed and writers use `en`;
-/// 4. heading attributes pass an allow-list (see `attrs.rs`: `title`, `lang`, `dir`,
+/// 4. attributes pass an allow-list (see `attrs.rs`: `title`, `lang`, `dir`,
 ///    `translate`, `data-*`; never `style`, `on...`, `srcdoc`, `xmlns...`), the first of two
 ///    with one name is kept;
 /// 5. heading ids are unique, hold no white space and are never a footnote's
@@ -29,7 +29,7 @@ pub fn sanitize(document: &mut Document) -> Vec<Warning> {
     let mut warnings = drop_dangerous_urls(&mut document.blocks);
     warnings.extend(replace_forbidden_chars(document));
     warnings.extend(check_language(&mut document.meta));
-    warnings.extend(filter_heading_attrs(&mut document.blocks));
+    warnings.extend(filter_attrs(&mut document.blocks));
     warnings.extend(check_heading_ids(document));
     warnings
 }

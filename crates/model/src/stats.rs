@@ -331,6 +331,7 @@ mod tests {
             aligns: vec![Default::default(); 1000],
             head: vec![vec![text("a")]; 1000],
             rows: vec![vec![]; 500],
+            ..Table::default()
         };
         let doc = document(vec![at(7, BlockKind::Table(table).into())]);
         let stats = doc.stats();

@@ -211,15 +211,14 @@ pub fn for_each_inline<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Inline)) 
     });
 }
 
-/// Calls `f` with the id of every heading, in document order, notes included (a heading in a
-/// footnote is a link target too): the one answer the writers share to "where may an
+/// Calls `f` with every anchor id, in document order, notes included (a heading in a footnote
+/// is a link target too): the ids of headings, code blocks and tables (the elements that may
+/// hold one, see [`Attr`](crate::Attr)). The one answer the writers share to "where may an
 /// internal link land?".
-pub fn for_each_heading_id<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a str)) {
+pub fn for_each_anchor_id<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a str)) {
     for_each_block(blocks, &mut |block: &'a Block| {
-        if let BlockKind::Heading { attr, .. } = &block.kind
-            && !attr.id.is_empty()
-        {
-            f(&attr.id);
+        if let Some(id) = block.anchor_id() {
+            f(id);
         }
     });
 }
@@ -315,6 +314,7 @@ mod tests {
                 aligns: Vec::new(),
                 head: vec![vec![note("4")]],
                 rows: vec![vec![vec![note("5")]]],
+                ..Table::default()
             })
             .into(),
         ];

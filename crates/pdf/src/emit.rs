@@ -120,7 +120,7 @@ struct Emitter<'a> {
     notes: u64,
     /// Code blocks to write once the rest is: where in `out` each goes, its language and text.
     /// Written last by [`Emitter::splice_code`].
-    deferred_code: Vec<(usize, Option<&'a str>, &'a str)>,
+    deferred_code: Vec<(usize, Option<&'a str>, &'a str, Option<&'a str>)>,
 }
 
 impl<'a> Emitter<'a> {
@@ -134,9 +134,14 @@ impl<'a> Emitter<'a> {
         let written: Vec<(usize, String)> = self
             .deferred_code
             .iter()
-            .map(|&(at, lang, code)| {
+            .map(|&(at, lang, code, label)| {
                 let mut out = String::new();
                 code::code_block(&mut out, lang, code);
+                // A label right after the block's closing parenthesis or backticks names it.
+                if let Some(label) = label {
+                    out.truncate(out.trim_end().len());
+                    let _ = write!(out, "<{label}>\n\n");
+                }
                 (at, out)
             })
             .collect();
@@ -202,6 +207,7 @@ impl<'a> Emitter<'a> {
                 self.out.len(),
                 lang.as_deref(),
                 text.strip_suffix('\n').unwrap_or(text),
+                block.anchor_id().and_then(|id| self.headings.label(id)),
             )),
             BlockKind::RawBlock { text, .. } => {
                 // Raw content for another format is shown as its source text, never interpreted.
@@ -270,7 +276,13 @@ impl<'a> Emitter<'a> {
                 self.out.push_str(")\n\n");
             }
             BlockKind::DefinitionList(items) => self.definitions(items),
-            BlockKind::Table(table) => self.table(table),
+            BlockKind::Table(table) => {
+                self.table(table);
+                if let Some(label) = block.anchor_id().and_then(|id| self.headings.label(id)) {
+                    self.out.truncate(self.out.trim_end().len());
+                    let _ = write!(self.out, "<{label}>\n\n");
+                }
+            }
             BlockKind::ThematicBreak => self.out.push_str("#divider()\n\n"),
         }
     }
@@ -589,7 +601,22 @@ impl<'a> Emitter<'a> {
             self.out.push(']');
             return;
         };
-        if block {
+        // An author's `width`/`height` in CSS pixels (0.75 pt each), for an image alone in its
+        // paragraph; never wider than the column (`layout` gives its width).
+        let size = |name: &str| {
+            target
+                .attr
+                .as_deref()?
+                .attrs
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, v)| v.parse::<u32>().ok())
+                .map(|px| f64::from(px) * 0.75)
+        };
+        let sized = block && (size("width").is_some() || size("height").is_some());
+        if sized {
+            self.out.push_str("#align(center, layout(size => image(");
+        } else if block {
             self.out.push_str("#align(center, image(");
         } else {
             self.out.push_str("#box(image(");
@@ -598,6 +625,18 @@ impl<'a> Emitter<'a> {
         if !alt_text.trim().is_empty() {
             self.out.push_str(", alt: ");
             string(&mut self.out, alt_text.trim());
+        }
+        if sized {
+            match (size("width"), size("height")) {
+                (Some(width), _) => {
+                    let _ = write!(self.out, ", width: calc.min({width}pt, size.width)");
+                }
+                (None, Some(height)) => {
+                    let _ = write!(self.out, ", height: {height}pt");
+                }
+                (None, None) => {}
+            }
+            self.out.push(')');
         }
         self.out.push_str("));");
     }

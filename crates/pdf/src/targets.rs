@@ -54,7 +54,7 @@ impl<'a> Headings<'a> {
 
 fn collect_heading_ids<'a>(blocks: &'a [Block], labels: &mut BTreeMap<&'a str, String>) {
     // Headings in footnotes too: a link to one is a link in every format.
-    bindery_model::for_each_heading_id(blocks, &mut |id| {
+    bindery_model::for_each_anchor_id(blocks, &mut |id| {
         if !labels.contains_key(id) {
             let label = format!("h{}", labels.len());
             labels.insert(id, label);

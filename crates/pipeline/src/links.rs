@@ -15,7 +15,7 @@
 //! ([`ArticleLinks::key_fields`]).
 //!
 //! A link with a fragment (`other.md#part`) is checked against the other article's heading
-//! ids, the ids every writer gives its headings ([`for_each_heading_id`]): a fragment that
+//! ids, the ids every writer gives its headings ([`for_each_anchor_id`]): a fragment that
 //! names none is reported at the link's line:col, and the link is kept (the document exists;
 //! pandoc and mdBook keep such links too). Articles are read one at a time (see
 //! [`crate::schedule`]), so the linked article is read again for its ids, once per build:
@@ -27,7 +27,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use bindery_model::{
-    Document, Inline, Warning, for_each_heading_id, for_each_inline, walk_inline_lists_mut,
+    Document, Inline, Warning, for_each_anchor_id, for_each_inline, walk_inline_lists_mut,
 };
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
@@ -78,7 +78,7 @@ impl Articles {
             .and_then(|bytes| read_document(path, &bytes, settings).ok())
             .map(|warned| {
                 let mut ids = HashSet::new();
-                for_each_heading_id(&warned.output.blocks, &mut |id| {
+                for_each_anchor_id(&warned.output.blocks, &mut |id| {
                     ids.insert(id.to_string());
                 });
                 ids

@@ -210,6 +210,7 @@ fn tables_align_by_display_width() {
                 vec![text("12")],
             ],
         ],
+        ..Table::default()
     };
     let out = text_at(20, vec![BlockKind::Table(table).into()]);
     assert_eq!(
@@ -228,6 +229,7 @@ fn wide_tables_are_not_broken() {
         aligns: vec![Alignment::Default, Alignment::Default],
         head: vec![vec![text("h")], vec![text("i")]],
         rows: vec![vec![vec![text(long)], vec![text("x y")]]],
+        ..Table::default()
     };
     let out = text_at(20, vec![BlockKind::Table(table).into()]);
     assert_eq!(
@@ -242,6 +244,7 @@ fn table_cells_number_their_links_and_pad_missing_cells() {
         aligns: vec![],
         head: vec![vec![text("a")], vec![text("b")]],
         rows: vec![vec![vec![link("https://t.example", vec![text("t")])]]],
+        ..Table::default()
     };
     let out = text_at(20, vec![BlockKind::Table(table).into()]);
     assert_eq!(
@@ -341,6 +344,7 @@ fn a_table_without_header_text_starts_with_its_rule() {
         aligns: vec![Alignment::Right],
         head: vec![vec![]],
         rows: vec![vec![vec![text("1")]], vec![vec![text("22")]]],
+        ..Table::default()
     };
     let out = text_at(
         20,

@@ -125,6 +125,7 @@ fn every_construct() -> Document {
                         url: long_url.into(),
                         title: String::new(),
                         span: None,
+                        attr: None,
                     },
                     content: vec![text(long_url)],
                     autolink: true,
@@ -169,6 +170,7 @@ fn every_construct() -> Document {
                 aligns: vec![Alignment::Left, Alignment::Right],
                 head: vec![vec![text("head cell")], vec![text("other")]],
                 rows: vec![vec![vec![text("body cell")], vec![code("42")]]],
+                attr: None,
             })
             .into(),
             BlockKind::DefinitionList(vec![DefinitionItem {
@@ -340,6 +342,7 @@ fn gen_inlines(rng: &mut Lcg, depth: usize) -> Vec<Inline> {
                     url: format!("https://auto.example/{word}"),
                     title: String::new(),
                     span: None,
+                    attr: None,
                 },
                 content: vec![text(format!("https://auto.example/{word}"))],
                 autolink: true,

@@ -130,7 +130,7 @@ pub(crate) fn prepare(document: &Document, assets: &Assets) -> Prepared {
 
 /// Every heading id in the document, at any depth: the targets an internal link may have.
 fn collect_ids(blocks: &[Block], ids: &mut BTreeSet<String>) {
-    bindery_model::for_each_heading_id(blocks, &mut |id| {
+    bindery_model::for_each_anchor_id(blocks, &mut |id| {
         ids.insert(id.to_string());
     });
 }
@@ -285,6 +285,7 @@ impl Preparer<'_> {
                                     url: path,
                                     title: target.title,
                                     span: target.span,
+                                    attr: None,
                                 },
                                 alt,
                             })

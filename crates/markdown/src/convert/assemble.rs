@@ -224,6 +224,7 @@ impl<'a> Converter<'a> {
                         url: link.url.clone(),
                         title: link.title.clone(),
                         span,
+                        attr: None,
                     },
                     alt,
                 })
@@ -259,7 +260,12 @@ impl<'a> Converter<'a> {
         }
         let autolink = is_autolink(&url, &content);
         Built::Inline(Inline::Link {
-            target: Target { url, title, span },
+            target: Target {
+                url,
+                title,
+                span,
+                attr: None,
+            },
             content,
             autolink,
         })

@@ -21,6 +21,38 @@ use crate::references::Definitions;
 use assemble::{Built, collect_blocks};
 use footnotes::FootnoteDefinition;
 
+/// A code block from its info string and text. pandoc's attributes after the language or
+/// alone (```` ```rust {#main .numberLines} ````, ```` ```{.python #id} ````) become the
+/// block's [`Attr`](bindery_model::Attr): the language is the first word, else the first
+/// class. An info string that only looks like attributes stays the language and info.
+fn code_block(info: String, text: String) -> BlockKind {
+    let trimmed = info.trim();
+    let attributes = trimmed
+        .strip_suffix('}')
+        .and_then(|rest| {
+            rest.rfind('{')
+                .map(|open| (&rest[..open], &rest[open + 1..]))
+        })
+        .and_then(|(before, inner)| Some((before, bindery_model::parse_attributes(inner)?)));
+    let (lang, attr) = match attributes {
+        Some((before, mut attr)) => {
+            let lang = match before.split_whitespace().next() {
+                Some(word) => Some(word.to_string()),
+                None if !attr.classes.is_empty() => Some(attr.classes.remove(0)),
+                None => None,
+            };
+            (lang, (!attr.is_empty()).then(|| Box::new(attr)))
+        }
+        None => (trimmed.split_whitespace().next().map(String::from), None),
+    };
+    BlockKind::CodeBlock {
+        lang,
+        info,
+        text,
+        attr,
+    }
+}
+
 /// The converted body with the warnings found on the way.
 pub(crate) struct Converted {
     pub blocks: Vec<Block>,
@@ -258,11 +290,10 @@ impl<'a> Converter<'a> {
                 std::mem::take(text).into_owned(),
             ))),
             NodeValue::CodeBlock(code) => Some(Built::Block(Block {
-                kind: BlockKind::CodeBlock {
-                    lang: code.info.split_whitespace().next().map(String::from),
-                    info: std::mem::take(&mut code.info),
-                    text: std::mem::take(&mut code.literal),
-                },
+                kind: code_block(
+                    std::mem::take(&mut code.info),
+                    std::mem::take(&mut code.literal),
+                ),
                 span: own_span,
             })),
             _ => None,
@@ -340,11 +371,9 @@ impl<'a> Converter<'a> {
                 tex: math.literal.clone(),
                 span: own_span,
             })),
-            NodeValue::CodeBlock(code) => block(BlockKind::CodeBlock {
-                lang: code.info.split_whitespace().next().map(String::from),
-                info: code.info.clone(),
-                text: code.literal.clone(),
-            }),
+            NodeValue::CodeBlock(code) => {
+                block(code_block(code.info.clone(), code.literal.clone()))
+            }
             NodeValue::HtmlBlock(html) => block(BlockKind::RawBlock {
                 format: "html".to_string(),
                 text: html.literal.clone(),

@@ -122,6 +122,23 @@ pub(crate) fn container_attr(first_class: Option<&str>, attrs: &[(String, String
     out
 }
 
+/// A link's or image's classes, `lang` and `dir`, and the `extra` attributes it may carry
+/// (an image's `width` and `height`); `None` when it has none. The title is the target's own
+/// field, and the allow-list ([`crate::sanitize`]) judges the values.
+fn target_attr(attrs: &[(String, String)], extra: &[&str]) -> Option<Box<Attr>> {
+    let mut out = Attr::default();
+    if let Some(classes) = attr(attrs, "class") {
+        out.classes
+            .extend(classes.split_ascii_whitespace().map(String::from));
+    }
+    for name in ["lang", "dir"].iter().chain(extra) {
+        if let Some(value) = attr(attrs, name) {
+            out.attrs.push((name.to_string(), value.to_string()));
+        }
+    }
+    (!out.is_empty()).then(|| Box::new(out))
+}
+
 /// The node an inline element becomes, given its content.
 pub(crate) fn inline_node(
     name: &str,
@@ -150,6 +167,7 @@ pub(crate) fn inline_node(
                     url: href.trim().to_string(),
                     title: attr(attrs, "title").unwrap_or_default().to_string(),
                     span: None,
+                    attr: target_attr(attrs, &[]),
                 },
                 content,
                 autolink: false,
@@ -187,6 +205,7 @@ pub(crate) fn void_node(name: &str, attrs: &[(String, String)]) -> Option<Inline
                         url: src.to_string(),
                         title: attr(attrs, "title").unwrap_or_default().to_string(),
                         span: None,
+                        attr: target_attr(attrs, &["width", "height"]),
                     },
                     alt,
                 }),

@@ -456,6 +456,7 @@ mod tests {
                         url: "https://example.org".into(),
                         title: "T".into(),
                         span: None,
+                        attr: None,
                     },
                     content: vec![text("x")],
                     autolink: false

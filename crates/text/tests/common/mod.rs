@@ -41,6 +41,7 @@ pub fn autolink(url: &str, shown: &str) -> Inline {
             url: url.into(),
             title: String::new(),
             span: None,
+            attr: None,
         },
         content: vec![text(shown)],
         autolink: true,
