@@ -67,23 +67,11 @@ fn assign_in_inlines(inlines: &mut [Inline], used: &mut Ids) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => assign_in_blocks(blocks, used),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => assign_in_inlines(c, used),
-            Inline::Link { content, .. } => assign_in_inlines(content, used),
-            Inline::Image { alt, .. } => assign_in_inlines(alt, used),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
+            other => {
+                if let Some(children) = other.children_mut() {
+                    assign_in_inlines(children, used);
+                }
+            }
         }
     }
 }

@@ -173,21 +173,6 @@ fn limit_inlines(
     }
     for inline in inlines.iter_mut() {
         match inline {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => {
-                limit_inlines(c, block_depth, depth + 1, span, hit)
-            }
-            Inline::Link { content, .. } => {
-                limit_inlines(content, block_depth, depth + 1, span, hit)
-            }
-            Inline::Image { alt, .. } => limit_inlines(alt, block_depth, depth + 1, span, hit),
             // A note continues the count: notes inside notes (possible in JSON input) must
             // not recurse without bound, so past the limit a note becomes its text.
             Inline::Note(blocks) if block_depth + depth >= MAX_DEPTH => {
@@ -196,37 +181,17 @@ fn limit_inlines(
                 *inline = Inline::Text(format!(" ({text})"));
             }
             Inline::Note(blocks) => limit_blocks(blocks, block_depth + depth, span, hit),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
+            other => {
+                if let Some(children) = other.children_mut() {
+                    limit_inlines(children, block_depth, depth + 1, span, hit);
+                }
+            }
         }
     }
 }
 
 fn is_inline_container(inline: &Inline) -> bool {
-    match inline {
-        Inline::Emph(_)
-        | Inline::Strong(_)
-        | Inline::Strikeout(_)
-        | Inline::Subscript(_)
-        | Inline::Superscript(_)
-        | Inline::Mark(_)
-        | Inline::Underline(_)
-        | Inline::Keyboard(_)
-        | Inline::Span { .. }
-        | Inline::Link { .. }
-        | Inline::Image { .. }
-        | Inline::Note(_) => true,
-        Inline::Text(_)
-        | Inline::SoftBreak
-        | Inline::LineBreak
-        | Inline::Code(_)
-        | Inline::Raw { .. }
-        | Inline::Math { .. } => false,
-    }
+    matches!(inline, Inline::Note(_)) || inline.children().is_some()
 }
 
 /// Replaces every inline container by its content; an image by its alt text, a note by its
@@ -235,20 +200,12 @@ fn flatten_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
     let mut out = Vec::new();
     let mut stack: Vec<Inline> = inlines.into_iter().rev().collect();
     while let Some(inline) = stack.pop() {
-        match inline {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => stack.extend(c.into_iter().rev()),
-            Inline::Link { content, .. } => stack.extend(content.into_iter().rev()),
-            Inline::Image { alt, .. } => stack.extend(alt.into_iter().rev()),
-            Inline::Note(blocks) => out.push(Inline::Text(format!(" ({})", into_text(blocks)))),
-            leaf => out.push(leaf),
+        match inline.into_children() {
+            Ok(children) => stack.extend(children.into_iter().rev()),
+            Err(Inline::Note(blocks)) => {
+                out.push(Inline::Text(format!(" ({})", into_text(blocks))))
+            }
+            Err(leaf) => out.push(leaf),
         }
     }
     out
@@ -317,22 +274,12 @@ pub(crate) fn into_text(blocks: Vec<Block>) -> String {
                 Inline::Math { tex, .. } => out.push_str(&tex),
                 Inline::Raw { text, .. } => out.push_str(&text),
                 Inline::SoftBreak | Inline::LineBreak => out.push(' '),
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strikeout(c)
-                | Inline::Subscript(c)
-                | Inline::Superscript(c)
-                | Inline::Mark(c)
-                | Inline::Underline(c)
-                | Inline::Keyboard(c)
-                | Inline::Span { content: c, .. } => {
-                    stack.extend(c.into_iter().rev().map(Item::Inline))
-                }
-                Inline::Link { content, .. } => {
-                    stack.extend(content.into_iter().rev().map(Item::Inline))
-                }
-                Inline::Image { alt, .. } => stack.extend(alt.into_iter().rev().map(Item::Inline)),
                 Inline::Note(blocks) => stack.extend(blocks.into_iter().rev().map(Item::Block)),
+                nested => {
+                    if let Ok(children) = nested.into_children() {
+                        stack.extend(children.into_iter().rev().map(Item::Inline));
+                    }
+                }
             },
         }
     }

@@ -236,23 +236,11 @@ fn check_inlines(inlines: &mut [Inline], ids: &mut Ids, changes: &mut Changes) {
     for inline in inlines {
         match inline {
             Inline::Note(blocks) => check_blocks(blocks, ids, changes),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => check_inlines(c, ids, changes),
-            Inline::Link { content, .. } => check_inlines(content, ids, changes),
-            Inline::Image { alt, .. } => check_inlines(alt, ids, changes),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
+            other => {
+                if let Some(children) = other.children_mut() {
+                    check_inlines(children, ids, changes);
+                }
+            }
         }
     }
 }

@@ -350,6 +350,76 @@ pub struct Target {
     pub attr: Option<Box<Attr>>,
 }
 
+impl Inline {
+    /// The inline list nested in this inline (emphasis and the like, a span's or a link's
+    /// content, an image's alt text); `None` for leaves and for a note, which holds blocks.
+    /// The one place that says which variants nest, so a walk needs no list of its own.
+    pub fn children(&self) -> Option<&Vec<Inline>> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. }
+            | Inline::Link { content: c, .. }
+            | Inline::Image { alt: c, .. } => Some(c),
+            Inline::Note(_)
+            | Inline::Text(_)
+            | Inline::SoftBreak
+            | Inline::LineBreak
+            | Inline::Code(_)
+            | Inline::Raw { .. }
+            | Inline::Math { .. } => None,
+        }
+    }
+
+    /// [`Inline::children`], taken: `Err(self)` for a leaf or a note.
+    pub fn into_children(self) -> Result<Vec<Inline>, Inline> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. }
+            | Inline::Link { content: c, .. }
+            | Inline::Image { alt: c, .. } => Ok(c),
+            other => Err(other),
+        }
+    }
+
+    /// [`Inline::children`], to change them.
+    pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strikeout(c)
+            | Inline::Subscript(c)
+            | Inline::Superscript(c)
+            | Inline::Mark(c)
+            | Inline::Underline(c)
+            | Inline::Keyboard(c)
+            | Inline::Span { content: c, .. }
+            | Inline::Link { content: c, .. }
+            | Inline::Image { alt: c, .. } => Some(c),
+            Inline::Note(_)
+            | Inline::Text(_)
+            | Inline::SoftBreak
+            | Inline::LineBreak
+            | Inline::Code(_)
+            | Inline::Raw { .. }
+            | Inline::Math { .. } => None,
+        }
+    }
+}
+
 /// Inline content. Serialised as `{"t": variant, "c": content}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t", content = "c")]

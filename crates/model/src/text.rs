@@ -14,19 +14,7 @@ pub fn plain_text(inlines: &[Inline]) -> String {
             Inline::Math { tex, .. } => out.push_str(tex),
             Inline::Raw { .. } | Inline::Note(_) => {}
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => {
-                stack.extend(c.iter().rev());
-            }
-            Inline::Link { content, .. } => stack.extend(content.iter().rev()),
-            Inline::Image { alt, .. } => stack.extend(alt.iter().rev()),
+            nested => stack.extend(nested.children().into_iter().flatten().rev()),
         }
     }
     out

@@ -27,25 +27,10 @@ pub fn walk_inline_lists_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Vec<I
 
 fn walk_inlines_in(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline>)) {
     for inline in inlines.iter_mut() {
-        match inline {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => walk_inlines_in(c, f),
-            Inline::Link { content, .. } => walk_inlines_in(content, f),
-            Inline::Image { alt, .. } => walk_inlines_in(alt, f),
-            Inline::Note(blocks) => walk_inline_lists_mut(blocks, f),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
+        if let Inline::Note(blocks) = inline {
+            walk_inline_lists_mut(blocks, f);
+        } else if let Some(children) = inline.children_mut() {
+            walk_inlines_in(children, f);
         }
     }
     f(inlines);
@@ -54,25 +39,10 @@ fn walk_inlines_in(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline
 /// Finds the block lists inside notes, at any inline depth.
 fn walk_notes_in(inlines: &mut [Inline], f: &mut impl FnMut(&mut Vec<Block>)) {
     for inline in inlines.iter_mut() {
-        match inline {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => walk_notes_in(c, f),
-            Inline::Link { content, .. } => walk_notes_in(content, f),
-            Inline::Image { alt, .. } => walk_notes_in(alt, f),
-            Inline::Note(blocks) => f(blocks),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
+        if let Inline::Note(blocks) = inline {
+            f(blocks);
+        } else if let Some(children) = inline.children_mut() {
+            walk_notes_in(children, f);
         }
     }
 }
@@ -82,25 +52,8 @@ fn walk_notes_in(inlines: &mut [Inline], f: &mut impl FnMut(&mut Vec<Block>)) {
 pub fn walk_own_inline_lists_mut(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
     fn nested(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline>)) {
         for inline in inlines.iter_mut() {
-            match inline {
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strikeout(c)
-                | Inline::Subscript(c)
-                | Inline::Superscript(c)
-                | Inline::Mark(c)
-                | Inline::Underline(c)
-                | Inline::Keyboard(c)
-                | Inline::Span { content: c, .. } => nested(c, f),
-                Inline::Link { content, .. } => nested(content, f),
-                Inline::Image { alt, .. } => nested(alt, f),
-                Inline::Note(_)
-                | Inline::Text(_)
-                | Inline::SoftBreak
-                | Inline::LineBreak
-                | Inline::Code(_)
-                | Inline::Raw { .. }
-                | Inline::Math { .. } => {}
+            if let Some(children) = inline.children_mut() {
+                nested(children, f);
             }
         }
         f(inlines);
@@ -159,29 +112,12 @@ pub fn walk_spans_mut(blocks: &mut Vec<Block>, f: &mut impl FnMut(&mut Option<Sp
 /// inlines inside it: the read-only walk for questions about a document's inline content
 /// (which links it holds, say).
 pub fn for_each_inline<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Inline)) {
+    // The blocks of a note are visited by `for_each_block`, below.
     fn inlines<'a>(list: &'a [Inline], f: &mut impl FnMut(&'a Inline)) {
         for inline in list {
             f(inline);
-            match inline {
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strikeout(c)
-                | Inline::Subscript(c)
-                | Inline::Superscript(c)
-                | Inline::Mark(c)
-                | Inline::Underline(c)
-                | Inline::Keyboard(c)
-                | Inline::Span { content: c, .. } => inlines(c, f),
-                Inline::Link { content, .. } => inlines(content, f),
-                Inline::Image { alt, .. } => inlines(alt, f),
-                // The blocks of a note are visited by `for_each_block`, below.
-                Inline::Note(_)
-                | Inline::Text(_)
-                | Inline::SoftBreak
-                | Inline::LineBreak
-                | Inline::Code(_)
-                | Inline::Raw { .. }
-                | Inline::Math { .. } => {}
+            if let Some(children) = inline.children() {
+                inlines(children, f);
             }
         }
     }
@@ -272,25 +208,10 @@ pub fn for_each_block<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Block)) {
 /// [`for_each_block`] over the notes inside `inlines`, at any inline depth.
 fn blocks_in_notes<'a>(inlines: &'a [Inline], f: &mut impl FnMut(&'a Block)) {
     for inline in inlines {
-        match inline {
-            Inline::Note(blocks) => for_each_block(blocks, f),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => blocks_in_notes(c, f),
-            Inline::Link { content, .. } => blocks_in_notes(content, f),
-            Inline::Image { alt, .. } => blocks_in_notes(alt, f),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => {}
+        if let Inline::Note(blocks) = inline {
+            for_each_block(blocks, f);
+        } else if let Some(children) = inline.children() {
+            blocks_in_notes(children, f);
         }
     }
 }

@@ -94,24 +94,8 @@ fn own_inlines_hold_raw_html(block: &Block) -> bool {
     while let Some(inline) = stack.pop() {
         match inline {
             Inline::Raw { .. } if is_raw_html(inline) => return true,
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. }
-            | Inline::Link { content: c, .. }
-            | Inline::Image { alt: c, .. } => stack.extend(c),
-            Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. }
-            | Inline::Note(_) => {}
+            // Notes are blocks of their own, walked as such.
+            other => stack.extend(other.children().into_iter().flatten()),
         }
     }
     false
