@@ -350,73 +350,50 @@ pub struct Target {
     pub attr: Option<Box<Attr>>,
 }
 
+/// `match` on an inline with the nesting variants in one arm (their list bound to `$c`) and
+/// every other variant in the other (bound to `$leaf`): the one list of which inlines nest,
+/// exhaustive, so a new variant must be placed here.
+macro_rules! match_children {
+    ($inline:expr, $c:ident => $nested:expr, $leaf:ident => $other:expr) => {
+        match $inline {
+            Inline::Emph($c)
+            | Inline::Strong($c)
+            | Inline::Strikeout($c)
+            | Inline::Subscript($c)
+            | Inline::Superscript($c)
+            | Inline::Mark($c)
+            | Inline::Underline($c)
+            | Inline::Keyboard($c)
+            | Inline::Span { content: $c, .. }
+            | Inline::Link { content: $c, .. }
+            | Inline::Image { alt: $c, .. } => $nested,
+            $leaf @ (Inline::Note(_)
+            | Inline::Text(_)
+            | Inline::SoftBreak
+            | Inline::LineBreak
+            | Inline::Code(_)
+            | Inline::Raw { .. }
+            | Inline::Math { .. }) => $other,
+        }
+    };
+}
+
 impl Inline {
     /// The inline list nested in this inline (emphasis and the like, a span's or a link's
     /// content, an image's alt text); `None` for leaves and for a note, which holds blocks.
     /// The one place that says which variants nest, so a walk needs no list of its own.
     pub fn children(&self) -> Option<&Vec<Inline>> {
-        match self {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. }
-            | Inline::Link { content: c, .. }
-            | Inline::Image { alt: c, .. } => Some(c),
-            Inline::Note(_)
-            | Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => None,
-        }
+        match_children!(self, c => Some(c), _leaf => None)
     }
 
     /// [`Inline::children`], taken: `Err(self)` for a leaf or a note.
     pub fn into_children(self) -> Result<Vec<Inline>, Inline> {
-        match self {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. }
-            | Inline::Link { content: c, .. }
-            | Inline::Image { alt: c, .. } => Ok(c),
-            other => Err(other),
-        }
+        match_children!(self, c => Ok(c), leaf => Err(leaf))
     }
 
     /// [`Inline::children`], to change them.
     pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
-        match self {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. }
-            | Inline::Link { content: c, .. }
-            | Inline::Image { alt: c, .. } => Some(c),
-            Inline::Note(_)
-            | Inline::Text(_)
-            | Inline::SoftBreak
-            | Inline::LineBreak
-            | Inline::Code(_)
-            | Inline::Raw { .. }
-            | Inline::Math { .. } => None,
-        }
+        match_children!(self, c => Some(c), _leaf => None)
     }
 }
 

@@ -209,28 +209,17 @@ fn paragraph<'a>(
                 stats.line_breaks += 1;
                 run.space();
             }
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => {
-                stack.extend(c.iter().rev());
-            }
-            Inline::Link { content, .. } => {
-                links += 1;
-                stack.extend(content.iter().rev());
-            }
-            Inline::Image { alt, .. } => {
-                stats.images += 1;
-                stack.extend(alt.iter().rev());
-            }
             Inline::Note(blocks) => {
                 stats.footnotes += 1;
                 notes.push(blocks);
+            }
+            nested => {
+                match nested {
+                    Inline::Link { .. } => links += 1,
+                    Inline::Image { .. } => stats.images += 1,
+                    _ => {}
+                }
+                stack.extend(nested.children().into_iter().flatten().rev());
             }
         }
     }

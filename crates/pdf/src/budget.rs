@@ -48,25 +48,10 @@ fn pieces(content: &[Inline]) -> (u64, u64) {
                 // Highlighted TeX: a token about every other character.
                 pieces += 1 + n / 2 + code::break_count(tex);
             }
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strikeout(c)
-            | Inline::Subscript(c)
-            | Inline::Superscript(c)
-            | Inline::Mark(c)
-            | Inline::Underline(c)
-            | Inline::Keyboard(c)
-            | Inline::Span { content: c, .. } => {
+            // Emphasis, links, images...: a piece of their own, and their content.
+            nested => {
                 pieces += 1;
-                stack.extend(c);
-            }
-            Inline::Link { content, .. } => {
-                pieces += 1;
-                stack.extend(content);
-            }
-            Inline::Image { alt, .. } => {
-                pieces += 1;
-                stack.extend(alt);
+                stack.extend(nested.children().into_iter().flatten());
             }
         }
     }
