@@ -44,6 +44,18 @@ use std::path::PathBuf;
 
 use bindery_model::{RawHtml, Span, Warning};
 
+/// Why a render failed, for callers that answer each differently (a service's status code:
+/// 422, 504, 500), without reading the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderFailure {
+    /// The renderer refused the document (a typesetting error).
+    Refused,
+    /// The render passed `--render-timeout` and its worker was stopped.
+    TimedOut,
+    /// The render's worker could not start, or died (its memory limit, an abort).
+    WorkerLost,
+}
+
 /// Everything that shapes how documents are read and rendered, shared by all jobs of a run.
 /// Loaded once per process (syntax sets, themes) and shared across threads.
 pub struct Settings {
@@ -161,6 +173,8 @@ pub enum Error {
         format: Format,
         /// The renderer's message.
         message: String,
+        /// Why: the renderer refused, the render ran out of time, or its worker was lost.
+        failure: RenderFailure,
     },
     /// The PDF writer refused the document before laying it out: it is over one of the
     /// limits of [`bindery_pdf::Options`] (`--pdf-limit`, `--max-pages`).
@@ -384,6 +398,7 @@ mod tests {
             path: "a\u{7}.md".into(),
             format: Format::Html,
             message: "bad\u{1b}".into(),
+            failure: RenderFailure::Refused,
         };
         assert_eq!(format_error(&error), "error: a\\u{7}.md: html: bad\\u{1b}");
         assert!(matches!(

@@ -800,6 +800,7 @@ fn render(
             path: path.to_path_buf(),
             format,
             message,
+            failure: crate::RenderFailure::Refused,
         })
 }
 
@@ -822,6 +823,7 @@ pub(crate) fn render_pdf(
         path: path.to_path_buf(),
         format: Format::Pdf,
         message,
+        failure: crate::RenderFailure::Refused,
     })
 }
 

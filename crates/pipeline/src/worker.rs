@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use bindery_model::{Asset, Assets, Document, Warned, Warning};
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Format, Settings};
+use crate::{Error, Format, RenderFailure, Settings};
 
 /// Where renders that can exhaust memory run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -224,6 +224,7 @@ impl Workers {
                 path: path.to_path_buf(),
                 format: Format::Pdf,
                 message: format!("cannot start a render worker ({}): {e}", program.display()),
+                failure: RenderFailure::WorkerLost,
             })?,
         };
         let started = Instant::now();
@@ -240,6 +241,7 @@ impl Workers {
                     path: path.to_path_buf(),
                     format: Format::Pdf,
                     message,
+                    failure: RenderFailure::Refused,
                 })
             }
             Err(_) => {
@@ -254,6 +256,11 @@ impl Workers {
                     path: path.to_path_buf(),
                     format: Format::Pdf,
                     message: died(status, timed_out.then_some(self.timeout)),
+                    failure: if timed_out {
+                        RenderFailure::TimedOut
+                    } else {
+                        RenderFailure::WorkerLost
+                    },
                 })
             }
         }

@@ -36,7 +36,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use bindery_pipeline::{Error, Renderer};
+use bindery_pipeline::{Error, RenderFailure, Renderer};
 use hyper_util::rt::{TokioIo, TokioTimer};
 
 use crate::metrics::Metrics;
@@ -346,15 +346,13 @@ fn failure(config: &Config, error: &Error) -> Response {
         }
         Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::Syntax { .. } | Error::OverLimit { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        // The worker's own messages: a render stopped at its deadline, or a worker that died
-        // (out of its memory limit, an abort).
-        Error::Render { message, .. } if message.contains("took longer than the limit") => {
-            StatusCode::GATEWAY_TIMEOUT
-        }
-        Error::Render { message, .. } if message.contains("render worker") => {
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-        Error::Render { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Render { failure, .. } => match failure {
+            RenderFailure::Refused => StatusCode::UNPROCESSABLE_ENTITY,
+            // Stopped at its deadline.
+            RenderFailure::TimedOut => StatusCode::GATEWAY_TIMEOUT,
+            // Its worker died (out of its memory limit, an abort): this request only.
+            RenderFailure::WorkerLost => StatusCode::INTERNAL_SERVER_ERROR,
+        },
         Error::Io { .. } | Error::Panic { .. } | Error::Collision { .. } => {
             StatusCode::INTERNAL_SERVER_ERROR
         }

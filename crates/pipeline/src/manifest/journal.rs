@@ -443,6 +443,7 @@ mod tests {
                 path: PathBuf::from("in/c.md"),
                 format: Format::Pdf,
                 message: "too long".into(),
+                failure: crate::RenderFailure::Refused,
             },
         };
         journal.observe(Event::Planned { outputs: 4 });
