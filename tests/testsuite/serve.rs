@@ -638,3 +638,124 @@ fn serve_bounds_the_bodies_it_receives_at_once() {
     let after = server.post("/convert?to=txt", "Content-Type: text/markdown\r\n", b"# x");
     assert_eq!(after.status, 200, "{}", after.text());
 }
+
+/// A multipart body, as `curl -F` writes it: each part `(name, file name, bytes)`.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "bindery-test-boundary-7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, file_name, data) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file_name {
+            Some(file) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (
+        format!("Content-Type: multipart/form-data; boundary={boundary}\r\n"),
+        body,
+    )
+}
+
+/// `POST /convert` with `multipart/form-data`: the document in `text`, its images as file
+/// parts named by `![](red.png)`; a part that is not an image, or a name no part has (a
+/// path out of the request included), is the image's alt text with a warning.
+#[test]
+fn serve_converts_a_multipart_document_with_its_images() {
+    let (_dir, root) = site();
+    let server = Server::start(&root, &[]);
+    let red =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images/red.png"))
+            .unwrap();
+    let text = b"# Pictured\n\n![a red square](red.png)\n\n![not an image](fake.png)\n\n\
+                 ![outside](../secret.png)\n";
+    let parts: &[(&str, Option<&str>, &[u8])] = &[
+        ("text", None, text),
+        ("to", None, b"html"),
+        ("image", Some("red.png"), &red),
+        ("image", Some("fake.png"), b"<script>alert(1)</script>"),
+    ];
+    let (headers, body) = multipart(parts);
+    let reply = server.post(
+        "/convert",
+        &format!("{headers}Accept: application/json\r\n"),
+        &body,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let json: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    let html = json["output"].as_str().unwrap();
+    assert!(html.contains("src=\"data:image/png;base64,"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(
+        html.contains("not an image") && html.contains("outside"),
+        "{html}"
+    );
+    let messages = json["messages"].to_string();
+    assert!(
+        messages.contains("image `fake.png` not included"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("no part named `../secret.png`"),
+        "{messages}"
+    );
+
+    // The same document as a PDF, `to` in the query: the image is in it.
+    let (headers, body) = multipart(&[
+        ("text", None, b"![a red square](./red.png)\n"),
+        ("image", Some("red.png"), &red),
+    ]);
+    let pdf = server.post("/convert?to=pdf", &headers, &body);
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    assert!(
+        String::from_utf8_lossy(&pdf.body).contains("/Subtype/Image"),
+        "the PDF holds the uploaded image"
+    );
+
+    // Malformed requests are refused, with what is wrong.
+    let (headers, body) = multipart(&[("image", Some("red.png"), &red)]);
+    let none = server.post("/convert", &headers, &body);
+    assert_eq!(none.status, 400);
+    assert!(
+        none.text().contains("no part named `text`"),
+        "{}",
+        none.text()
+    );
+    let (headers, body) = multipart(&[("text", None, b"x"), ("evil", None, b"1")]);
+    let unknown = server.post("/convert", &headers, &body);
+    assert_eq!(unknown.status, 400);
+    assert!(
+        unknown.text().contains("unknown field `evil`"),
+        "{}",
+        unknown.text()
+    );
+    // A form on another site's page: its browser names the page in Origin.
+    let (headers, body) = multipart(&[("text", None, b"# Hi\n")]);
+    let foreign = server.post(
+        "/convert",
+        &format!("{headers}Origin: https://evil.example\r\n"),
+        &body,
+    );
+    assert_eq!(foreign.status, 403, "{}", foreign.text());
+    let own = server.post(
+        "/convert",
+        &format!("{headers}Origin: http://localhost\r\n"),
+        &body,
+    );
+    assert_eq!(own.status, 200, "{}", own.text());
+    let no_boundary = server.post("/convert", "Content-Type: multipart/form-data\r\n", b"x");
+    assert_eq!(no_boundary.status, 400);
+    let cut = server.post("/convert", &headers, &body[..body.len() / 2]);
+    assert_eq!(cut.status, 400, "{}", cut.text());
+}

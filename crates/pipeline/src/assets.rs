@@ -104,7 +104,6 @@ pub fn resolve_images_keeping_urls(
     limits: AssetLimits,
     warnings: &mut Vec<Warning>,
 ) -> Resolved {
-    let mut resolved = Resolved::default();
     let doc_dir = doc_path.parent().unwrap_or(Path::new(""));
     let root = root.canonicalize().map_err(|e| {
         format!(
@@ -112,6 +111,49 @@ pub fn resolve_images_keeping_urls(
             root.display()
         )
     });
+    resolve_with(document, limits, warnings, &mut |url| {
+        let root = root.as_deref().map_err(Clone::clone)?;
+        read_image_file(url, doc_dir, root, limits)
+    })
+}
+
+/// Resolves the local images of a document that came with its images, as the parts of a
+/// `multipart/form-data` request: `![](red.png)` is the part whose file name is `red.png`
+/// (a leading `./` aside). Nothing is read from disk; an image with no part becomes its alt
+/// text with a warning, and each part passes the checks a file does ([`AssetLimits`]).
+pub fn resolve_uploaded_images(
+    document: &mut Document,
+    images: &BTreeMap<String, Vec<u8>>,
+    limits: AssetLimits,
+    warnings: &mut Vec<Warning>,
+) -> Resolved {
+    resolve_with(document, limits, warnings, &mut |url| {
+        let path = url.split(['?', '#']).next().unwrap_or(url);
+        let name = percent_decode(path);
+        let name = name.strip_prefix("./").unwrap_or(&name);
+        let data = images
+            .get(name)
+            .ok_or_else(|| format!("the request has no part named `{name}`"))?;
+        if data.len() as u64 > limits.max_bytes {
+            return Err(format!(
+                "{} bytes is over the limit of {}",
+                data.len(),
+                limits.max_bytes
+            ));
+        }
+        Ok(data.clone())
+    })
+}
+
+/// The loop both sources share: every distinct local image URL in document order, its bytes
+/// from `fetch`, checked as an image, within the document's decoded-bytes budget.
+fn resolve_with(
+    document: &mut Document,
+    limits: AssetLimits,
+    warnings: &mut Vec<Warning>,
+    fetch: &mut dyn FnMut(&str) -> Result<Vec<u8>, String>,
+) -> Resolved {
+    let mut resolved = Resolved::default();
     let mut refused: BTreeMap<String, String> = BTreeMap::new();
     // First pass: every distinct local image URL, in document order.
     let mut urls: Vec<(String, Option<Span>)> = Vec::new();
@@ -127,10 +169,8 @@ pub fn resolve_images_keeping_urls(
     }
     let mut document_bytes: u64 = 0;
     for (url, span) in urls {
-        let loaded = root
-            .as_deref()
-            .map_err(Clone::clone)
-            .and_then(|root| load(&url, doc_dir, root, limits))
+        let loaded = fetch(&url)
+            .and_then(|data| check_image(data, limits))
             .and_then(|(asset, cost)| {
                 let total = document_bytes.saturating_add(cost);
                 if total > limits.max_document_bytes {
@@ -254,12 +294,13 @@ fn rename(document: &mut Document, resolved: Resolved) -> Resolved {
 }
 
 /// Loads one image; returns it with what it counts against the document's limit.
-fn load(
+/// The bytes of the image file `url` names beside the document, inside `root`.
+fn read_image_file(
     url: &str,
     doc_dir: &Path,
     root: &Path,
     limits: AssetLimits,
-) -> Result<(Asset, u64), String> {
+) -> Result<Vec<u8>, String> {
     let path_part = url.split(['?', '#']).next().unwrap_or(url);
     let decoded = percent_decode(path_part);
     let candidate = Path::new(&decoded);
@@ -273,7 +314,12 @@ fn load(
     if !canonical.starts_with(root) {
         return Err(format!("it is outside the root `{}`", root.display()));
     }
-    let data = read_limited(&canonical, limits.max_bytes)?;
+    read_limited(&canonical, limits.max_bytes)
+}
+
+/// Checks that `data` is an image within `limits` (its format by its bytes, its pixels, its
+/// decoded size; an SVG inert): the asset, and what it costs decoded.
+fn check_image(data: Vec<u8>, limits: AssetLimits) -> Result<(Asset, u64), String> {
     let media_type = sniff(&data).ok_or("its bytes are not a PNG, JPEG, GIF, WebP or SVG image")?;
     let (size, decoded) = if media_type == "image/svg+xml" {
         if let Some(why) = bindery_model::svg_problem(&data) {

@@ -9,12 +9,13 @@
 //! stores it. Text posted by a client goes through [`Renderer::read_posted`], which reads no
 //! file at all, and [`Renderer::render_posted`].
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use bindery_model::{Assets, Document, Warned, Warning};
 
-use crate::assets::refuse_local_images;
+use crate::assets::{refuse_local_images, resolve_uploaded_images};
 use crate::book::CONFIG_FILE;
 use crate::cache::Cache;
 use crate::plan::{Source, SourceKind};
@@ -239,18 +240,37 @@ impl Renderer {
 
     /// Reads text a client sent (`name` in messages) in the dialect `input` with the metadata
     /// overrides `metadata`, under the same limits and raw-HTML policy as a file. It reads no
-    /// file: every local image becomes its alt text, with a warning.
+    /// file: a local image is one of `images` (the request's parts, by file name), checked
+    /// as a file would be, else its alt text, with a warning.
     pub fn read_posted(
         &self,
         name: &Path,
         bytes: &[u8],
         input: InputFormat,
         metadata: &[(String, String)],
-    ) -> Result<Warned<Document>, Error> {
+        images: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<Warned<Posted>, Error> {
         guarded(name, "reading", || {
-            let mut warned = read_document_as(name, bytes, input, metadata, &self.settings)?;
-            refuse_local_images(&mut warned.output, &mut warned.warnings);
-            Ok(warned)
+            let Warned {
+                output: mut document,
+                mut warnings,
+            } = read_document_as(name, bytes, input, metadata, &self.settings)?;
+            let assets = if images.is_empty() {
+                refuse_local_images(&mut document, &mut warnings);
+                Assets::new()
+            } else {
+                resolve_uploaded_images(
+                    &mut document,
+                    images,
+                    self.settings.asset_limits,
+                    &mut warnings,
+                )
+                .assets
+            };
+            Ok(Warned {
+                output: Posted { document, assets },
+                warnings,
+            })
         })
     }
 
@@ -259,11 +279,11 @@ impl Renderer {
     pub fn render_posted(
         &self,
         name: &Path,
-        document: &Document,
+        posted: &Posted,
         format: Format,
         standalone: bool,
     ) -> Result<Warned<Vec<u8>>, Error> {
-        let assets = Assets::new();
+        let Posted { document, assets } = posted;
         if format == Format::Html && standalone != self.settings.html.standalone {
             let options = bindery_html::Options {
                 standalone,
@@ -271,13 +291,8 @@ impl Renderer {
             };
             return guarded(name, format.name(), || {
                 Ok(
-                    bindery_html::render(
-                        document,
-                        &assets,
-                        &self.settings.html_resources,
-                        &options,
-                    )
-                    .map(String::into_bytes),
+                    bindery_html::render(document, assets, &self.settings.html_resources, &options)
+                        .map(String::into_bytes),
                 )
             });
         }
@@ -285,13 +300,22 @@ impl Renderer {
             name,
             format,
             document,
-            &assets,
+            assets,
             None,
             &self.settings,
             &self.isolation,
             &self.workers,
         )
     }
+}
+
+/// A document a client sent, with the images that came with it.
+#[derive(Debug)]
+pub struct Posted {
+    /// The document; its local images keep the URLs it wrote.
+    pub document: Document,
+    /// The images it uses that the request carried, by the URL the document writes.
+    pub assets: Assets,
 }
 
 #[cfg(test)]
@@ -368,6 +392,7 @@ mod tests {
                 text.as_bytes(),
                 InputFormat::Markdown,
                 &[],
+                &BTreeMap::new(),
             )
             .unwrap();
         assert_eq!(warned.warnings.len(), 1, "{:?}", warned.warnings);

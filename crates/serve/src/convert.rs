@@ -6,11 +6,16 @@
 //!   fragment). Other pandoc-server fields are ignored.
 //! - `Content-Type: text/markdown` with the Markdown as the body, and `?to=pdf` (also
 //!   `from`, `standalone=false`) in the query; standalone by default.
+//! - `Content-Type: multipart/form-data`, as an HTML form or `curl -F` sends it: the
+//!   Markdown in a part named `text`, its images as file parts (`-F image=@red.png`) that
+//!   `![](red.png)` names by file name, and `to`, `from`, `standalone` as fields or in the
+//!   query. At most [`MAX_PARTS`] parts; the whole body is under `--max-body`.
 //!
 //! With `Accept: application/json` the reply is pandoc-server's JSON, `{"output": ...,
 //! "base64": bool, "messages": [...]}` (binary formats in base64); otherwise the output's
 //! bytes with its media type. A posted document reads no file of the server's: its local
-//! images become their alt text ([`bindery_pipeline::Renderer::read_posted`]), and raw HTML
+//! images are the request's parts or their alt text
+//! ([`bindery_pipeline::Renderer::read_posted`]), and raw HTML
 //! follows the server's policy (sanitize by default). Any other content type is refused
 //! (415), so a `text/plain` form from any web page never reaches the renderer.
 
@@ -46,6 +51,9 @@ struct ConvertRequest {
     metadata: BTreeMap<String, serde_json::Value>,
 }
 
+/// The most parts a multipart request may have: a document and its images.
+pub(crate) const MAX_PARTS: usize = 256;
+
 /// A request, read and checked, ready for the pool.
 struct Job {
     text: Vec<u8>,
@@ -53,6 +61,15 @@ struct Job {
     to: Format,
     standalone: bool,
     metadata: Vec<(String, String)>,
+    /// The images that came as parts of a multipart request, by file name.
+    images: BTreeMap<String, Vec<u8>>,
+}
+
+/// How the body is written.
+enum BodyForm {
+    Json,
+    Markdown,
+    Multipart(String),
 }
 
 pub(crate) async fn convert(
@@ -71,25 +88,44 @@ pub(crate) async fn convert(
         );
         return response;
     }
+    // A web page on another site can send a multipart form here without asking first (no
+    // CORS preflight), and browsers name that page in `Origin`: only the server's own pages
+    // may post from a browser. Clients that are not browsers send no `Origin`.
+    if !same_origin(&headers) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "a request from a page of another site (its Origin header) is refused",
+        );
+    }
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let json = match media_type.as_str() {
-        "application/json" => true,
-        "text/markdown" | "text/x-markdown" => false,
+    let form = match media_type.as_str() {
+        "application/json" => BodyForm::Json,
+        "text/markdown" | "text/x-markdown" => BodyForm::Markdown,
         "multipart/form-data" => {
-            return error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "multipart/form-data is not supported yet; send images inline as data: URLs",
-            );
+            let boundary = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| multer::parse_boundary(v).ok());
+            match boundary {
+                Some(boundary) => BodyForm::Multipart(boundary),
+                None => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "multipart/form-data without a boundary",
+                    );
+                }
+            }
         }
         _ => {
             return error(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "send application/json (pandoc-server's shape) or text/markdown",
+                "send application/json (pandoc-server's shape), text/markdown or \
+                 multipart/form-data",
             );
         }
     };
@@ -122,10 +158,13 @@ pub(crate) async fn convert(
         Ok(Err(_)) => return error(StatusCode::BAD_REQUEST, "the request body was cut off"),
         Ok(Ok(collected)) => collected.to_bytes(),
     };
-    let job = if json {
-        from_json(&bytes)
-    } else {
-        from_query(uri.query().unwrap_or(""), bytes.to_vec())
+    let query = uri.query().unwrap_or("");
+    let job = match form {
+        BodyForm::Json => from_json(&bytes),
+        BodyForm::Markdown => {
+            query_pairs(query).and_then(|pairs| from_pairs(pairs, bytes.to_vec()))
+        }
+        BodyForm::Multipart(boundary) => from_multipart(bytes, boundary, query).await,
     };
     let job = match job {
         Ok(job) => job,
@@ -137,7 +176,7 @@ pub(crate) async fn convert(
     let work = move || {
         let name = Path::new(POSTED);
         let renderer = &shared.renderer;
-        let read = renderer.read_posted(name, &job.text, job.from, &job.metadata)?;
+        let read = renderer.read_posted(name, &job.text, job.from, &job.metadata, &job.images)?;
         let started = Instant::now();
         let mut rendered = renderer.render_posted(name, &read.output, job.to, job.standalone)?;
         shared
@@ -187,6 +226,20 @@ fn too_large(limit: usize) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!("the request body is over the server's limit of {limit} bytes (--max-body)"),
     )
+}
+
+/// No `Origin` header, or one naming the host the request was sent to.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, host)| host);
+    matches!((origin_host, host), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
 }
 
 /// Compares the `Authorization: Bearer` token in constant time.
@@ -240,18 +293,31 @@ fn from_json(bytes: &[u8]) -> Result<Job, String> {
         to: parse_to(request.to.as_deref())?,
         standalone: request.standalone,
         metadata,
+        images: BTreeMap::new(),
     })
 }
 
-fn from_query(query: &str, text: Vec<u8>) -> Result<Job, String> {
+/// The query's `key=value` pairs, decoded.
+fn query_pairs(query: &str) -> Result<Vec<(String, String)>, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_encoding::percent_decode_str(value)
+                .decode_utf8()
+                .map_err(|_| format!("`{key}` is not UTF-8"))?
+                .into_owned();
+            Ok((key.to_string(), value))
+        })
+        .collect()
+}
+
+/// A raw body's job from its options (`to`, `from`, `standalone`; a later pair wins).
+fn from_pairs(pairs: Vec<(String, String)>, text: Vec<u8>) -> Result<Job, String> {
     let (mut from, mut to, mut standalone) = (None, None, true);
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let value = percent_encoding::percent_decode_str(value)
-            .decode_utf8()
-            .map_err(|_| format!("`{key}` is not UTF-8"))?
-            .into_owned();
-        match key {
+    for (key, value) in pairs {
+        match key.as_str() {
             "from" => from = Some(value),
             "to" => to = Some(value),
             "standalone" => standalone = !matches!(value.as_str(), "false" | "0" | "no"),
@@ -264,7 +330,54 @@ fn from_query(query: &str, text: Vec<u8>) -> Result<Job, String> {
         to: parse_to(to.as_deref())?,
         standalone,
         metadata: Vec::new(),
+        images: BTreeMap::new(),
     })
+}
+
+/// A multipart body's job: the `text` part, the file parts as images, the other fields as
+/// options (after the query's). An unknown field, a second `text` or a part past
+/// [`MAX_PARTS`] is refused.
+async fn from_multipart(
+    bytes: axum::body::Bytes,
+    boundary: String,
+    query: &str,
+) -> Result<Job, String> {
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut pairs = query_pairs(query)?;
+    let mut text = None;
+    let mut images = BTreeMap::new();
+    let mut parts = 0usize;
+    let malformed = |e: multer::Error| format!("the multipart body is malformed: {e}");
+    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(format!("more than {MAX_PARTS} parts"));
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let data = field.bytes().await.map_err(malformed)?;
+        match (name.as_str(), file_name) {
+            ("text", _) if text.is_some() => return Err("two parts named `text`".into()),
+            ("text", _) => text = Some(data.to_vec()),
+            (_, Some(file_name)) => {
+                if images.insert(file_name.clone(), data.to_vec()).is_some() {
+                    return Err(format!("two files named `{file_name}`"));
+                }
+            }
+            ("to" | "from" | "standalone", None) => {
+                let value = String::from_utf8(data.to_vec())
+                    .map_err(|_| format!("`{name}` is not UTF-8"))?;
+                pairs.push((name, value));
+            }
+            (other, None) => return Err(format!("unknown field `{other}`")),
+        }
+    }
+    let text = text.ok_or("no part named `text` holding the document")?;
+    let mut job = from_pairs(pairs, text)?;
+    job.images = images;
+    Ok(job)
 }
 
 #[cfg(test)]
@@ -291,10 +404,11 @@ mod tests {
 
     #[test]
     fn raw_requests_take_the_query() {
-        let job = from_query("to=txt&standalone=false&from=commonmark", b"x".to_vec()).unwrap();
+        let from_query = |query: &str| from_pairs(query_pairs(query).unwrap(), b"x".to_vec());
+        let job = from_query("to=txt&standalone=false&from=commonmark").unwrap();
         assert_eq!(job.to, Format::Txt);
         assert_eq!(job.from, InputFormat::CommonMark);
         assert!(!job.standalone);
-        assert_eq!(from_query("", Vec::new()).unwrap().to, Format::Html);
+        assert_eq!(from_query("").unwrap().to, Format::Html);
     }
 }
