@@ -13,6 +13,11 @@ checks that every answer is 200 with the same bytes, and prints requests/s and t
 latency as a Markdown table. The client is Python's http.client: at high rates on a 2-core
 machine it takes a share of the CPU from the server, so the cached HTML figures are a floor.
 Bounded: --requests per cell, loopback only, each server stopped at the end.
+
+`--mixed N` instead: one cold server (--no-cache), N requests round-robin over the formats of
+--formats and 100 distinct documents, at the largest --concurrency; the memory of the server
+and its PDF workers (VmRSS now, VmHWM peak, summed over the process tree) after 1,000
+requests and after N, side by side: a server's memory must not grow with what it served.
 """
 import argparse
 import http.client
@@ -86,6 +91,97 @@ def run_cell(host, port, path, requests, concurrency):
     return requests / wall, statistics.median(latencies) * 1000, p(0.99)
 
 
+def tree_memory(pid):
+    """(VmRSS, VmHWM) in MiB summed over `pid` and its descendants."""
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    rss = hwm = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("VmHWM:"):
+                        hwm += int(line.split()[1])
+        except OSError:
+            pass
+    return rss / 1024, hwm / 1024
+
+
+def mixed(args, work):
+    root = os.path.join(work, "root")
+    os.makedirs(root)
+    text = open(args.doc).read()
+    for i in range(100):
+        with open(os.path.join(root, f"a{i:03}.md"), "w") as f:
+            f.write(f"# Article {i}\n\n{text}")
+    formats = args.formats.split(",")
+    c = max(int(x) for x in args.concurrency.split(","))
+    proc, host, port = start(args.bin, root, ["--no-cache", "--queue", str(c * 2)])
+    paths = [f"/a{i % 100:03}.{formats[i % len(formats)]}" for i in range(args.mixed)]
+    rows = []
+    try:
+        done = 0
+        for stop in sorted({min(1000, args.mixed), args.mixed}):
+            batch = paths[done:stop]
+            t0 = time.perf_counter()
+            failures, lat = mixed_batch(host, port, batch, c)
+            wall = time.perf_counter() - t0
+            rss, hwm = tree_memory(proc.pid)
+            rows.append((stop, len(batch) / wall, lat, failures, rss, hwm))
+            done = stop
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    print(f"`python3 bench/serve.py --mixed {args.mixed} --formats {args.formats} --concurrency {c}`"
+          f" on {platform.machine()} with {os.cpu_count()} cores (shared), cold (--no-cache), "
+          f"100 documents like {os.path.relpath(args.doc, ROOT)}.\n")
+    print("| requests served | requests/s (this batch) | p99 ms | failures | RSS now MiB | peak RSS MiB |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for stop, rps, p99, failures, rss, hwm in rows:
+        print(f"| {stop:,} | {rps:.1f} | {p99:.1f} | {failures} | {rss:.0f} | {hwm:.0f} |")
+
+
+def mixed_batch(host, port, paths, concurrency):
+    lock = threading.Lock()
+    todo = iter(paths)
+    latencies, failures = [], [0]
+
+    def worker():
+        conn = http.client.HTTPConnection(host, port, timeout=120)
+        while True:
+            with lock:
+                path = next(todo, None)
+            if path is None:
+                break
+            t0 = time.perf_counter()
+            conn.request("GET", path, headers={"Host": "localhost"})
+            reply = conn.getresponse()
+            reply.read()
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+                if reply.status != 200:
+                    failures[0] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return failures[0], latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=os.path.join(ROOT, "target/release/bindery"))
@@ -94,7 +190,15 @@ def main():
     ap.add_argument("--concurrency", default="1,8")
     ap.add_argument("--formats", default="html,pdf")
     ap.add_argument("--jobs", type=int, default=0, help="--jobs for the server (0: one per core)")
+    ap.add_argument("--mixed", type=int, default=0, help="N mixed requests; memory at 1,000 and N")
     args = ap.parse_args()
+    if args.mixed:
+        work = tempfile.mkdtemp(prefix="bindery-serve-bench-")
+        try:
+            mixed(args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     concurrency = [int(c) for c in args.concurrency.split(",")]
     formats = args.formats.split(",")
     work = tempfile.mkdtemp(prefix="bindery-serve-bench-")
