@@ -218,6 +218,10 @@ struct ServeArgs {
     /// The most connections open at once.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     max_connections: usize,
+    /// The most seconds one write may wait for the client to read; a client that stops
+    /// reading its response is cut off after it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    write_timeout: u64,
     /// Render everything; do not read or write the output cache.
     #[arg(long)]
     no_cache: bool,
@@ -619,6 +623,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.timeout = timeout;
     config.grace = std::time::Duration::from_secs(args.grace);
     config.max_connections = args.max_connections;
+    config.write_timeout = std::time::Duration::from_secs(args.write_timeout.max(1));
     config.log_json = args.log_format == MessageFormat::Json;
     config.log_requests = !args.render.quiet;
     config.token = token;

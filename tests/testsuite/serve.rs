@@ -759,3 +759,36 @@ fn serve_converts_a_multipart_document_with_its_images() {
     let cut = server.post("/convert", &headers, &body[..body.len() / 2]);
     assert_eq!(cut.status, 400, "{}", cut.text());
 }
+
+/// A client that asks for a large output and stops reading it is cut off after
+/// `--write-timeout`, so it cannot hold its connection (and the output) for ever; the server
+/// goes on serving.
+#[test]
+fn serve_cuts_off_a_client_that_stops_reading() {
+    let (_dir, root) = site();
+    // About 12 MB of text: more than the loopback socket buffers hold.
+    std::fs::write(root.join("big.md"), long_document(150_000)).unwrap();
+    let server = Server::start(&root, &["--write-timeout", "1", "--timeout", "120"]);
+    let full = server.get("/big.txt");
+    assert_eq!(full.status, 200, "{}", full.text());
+    let length = full.body.len();
+    assert!(length > 8 << 20, "{length} bytes");
+
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream
+        .write_all(b"GET /big.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    // Not reading: the server's writes stall, and it gives up after a second.
+    std::thread::sleep(Duration::from_secs(5));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut received = Vec::new();
+    let _ = stream.read_to_end(&mut received);
+    assert!(
+        received.len() < length,
+        "the whole response ({} of {length} bytes) arrived: the server never gave up",
+        received.len()
+    );
+    assert_eq!(server.get("/healthz").status, 200);
+}

@@ -70,6 +70,10 @@ pub struct Config {
     pub grace: Duration,
     /// The most connections open at once; more wait in the listen backlog.
     pub max_connections: usize,
+    /// How long one write to a client may wait for it to read: a client that stops reading
+    /// its response is cut off after it, so it cannot hold a connection (and its output in
+    /// memory) for ever.
+    pub write_timeout: Duration,
     /// One line per request on stderr.
     pub log_requests: bool,
     /// One JSON object per request on stderr, instead of a line of text.
@@ -91,6 +95,7 @@ impl Config {
             timeout: Duration::from_secs(60),
             grace: Duration::from_secs(30),
             max_connections: 1024,
+            write_timeout: Duration::from_secs(30),
             log_requests: true,
             log_json: false,
             token: None,
@@ -139,6 +144,7 @@ async fn run(
     ));
     let connections = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
     let grace = config.grace;
+    let write_timeout = config.write_timeout;
     let state: AppState = Arc::new(Shared {
         config,
         renderer,
@@ -177,6 +183,9 @@ async fn run(
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_TIMEOUT)
             .max_buf_size(MAX_HEADER_BYTES);
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(write_timeout));
+        let stream = Box::pin(stream);
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             let _ = connection.await;
