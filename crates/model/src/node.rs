@@ -180,6 +180,12 @@ pub enum BlockKind {
     /// A block quote.
     BlockQuote(Vec<Block>),
     /// A GitHub alert (`> [!NOTE]`).
+    ///
+    /// It stays a node of its own rather than a [`BlockKind::Div`] with a class: its kind is
+    /// a closed set every writer must render (a titled box in PDF, an `aside` with the right
+    /// role in HTML, a labelled paragraph in text), and a `Div` class is an open string a
+    /// writer may ignore. As a variant, a new kind fails to compile in every writer instead of
+    /// silently becoming a plain container.
     Alert {
         /// Which alert.
         kind: AlertKind,
