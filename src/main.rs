@@ -1,7 +1,9 @@
 //! The `bindery` command: clap + the pipeline + exit codes, nothing else.
 //!
 //! Exit codes: 0 when every output was written, 1 when some document or output failed (the
-//! others are still written), 2 for a usage error. `manifest merge`: 0 when merged and every
+//! others are still written), 2 for a usage error, and for `build` with nothing to build (no
+//! `content/`, or no Markdown file under the PATHS given: nothing is written, not even the
+//! output directory). `manifest merge`: 0 when merged and every
 //! output was made, 1 when a shard is missing, unfinished or in conflict (nothing is written)
 //! or the merged manifest lists failures, 2 for a usage error.
 
@@ -30,6 +32,8 @@ macro_rules! say {
 }
 
 mod messages;
+mod preflight;
+mod suggest;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -103,7 +107,7 @@ struct BuildArgs {
     #[arg(short, long, value_name = "DIR", default_value = "dist")]
     output: PathBuf,
     /// Comma-separated output formats: html, txt, epub, pdf, json [default: html,txt,epub,pdf]
-    #[arg(short, long, value_name = "FORMATS", value_delimiter = ',')]
+    #[arg(short, long, value_name = "FORMATS", value_delimiter = ',', value_parser = suggest::parse_format)]
     to: Vec<Format>,
     /// Worker threads; 0 means one per core, as when it is not given [default: one per core]
     #[arg(short, long, value_name = "N")]
@@ -179,7 +183,7 @@ struct ConvertArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Output format [default: from the output file's extension, else html]
-    #[arg(short, long, value_name = "FORMAT")]
+    #[arg(short, long, value_name = "FORMAT", value_parser = suggest::parse_format)]
     to: Option<Format>,
     #[command(flatten)]
     render: RenderArgs,
@@ -258,6 +262,7 @@ struct RenderArgs {
         long,
         value_name = "FORMAT",
         default_value = "markdown",
+        value_parser = suggest::parse_input_format,
         global = true
     )]
     from: InputFormat,
@@ -719,11 +724,17 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let shard = shard(&args);
     let mut settings = args.render.settings()?;
     settings.base_url.clone_from(&args.base_url);
-    let inputs = if args.paths.is_empty() {
+    let defaulted = args.paths.is_empty();
+    let inputs = if defaulted {
         vec![PathBuf::from("content")]
     } else {
         args.paths
     };
+    if let Some(message) = preflight::nothing_to_build(&inputs, defaulted) {
+        // Before the output directory is opened: nothing to build writes nothing.
+        say!("error: {message}");
+        return Ok(ExitCode::from(2));
+    }
     let formats = if args.to.is_empty() {
         Format::defaults()
     } else {

@@ -205,7 +205,8 @@ fn dir_or_dot(dir: &Path) -> PathBuf {
     }
 }
 
-fn is_book(dir: &Path) -> bool {
+/// Whether the directory `dir` is a book (and so one document, not a tree of articles).
+pub fn is_book(dir: &Path) -> bool {
     dir.join(crate::book::CONFIG_FILE).is_file()
 }
 
