@@ -31,6 +31,7 @@ macro_rules! say {
     }};
 }
 
+mod completions;
 mod messages;
 mod preflight;
 mod suggest;
@@ -80,6 +81,19 @@ enum Command {
     /// Work with build manifests (`manifest merge` joins the shards of a sharded build).
     #[command(subcommand)]
     Manifest(ManifestCommand),
+    /// Print the completion script for SHELL: `bindery completions bash >
+    /// ~/.local/share/bash-completion/completions/bindery`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum, ignore_case = true)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output: `bindery man | man -l -`.
+    Man {
+        /// Write one page per command into DIR instead (bindery.1, bindery-build.1, ...).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -106,8 +120,8 @@ struct BuildArgs {
     /// Output directory; its tree mirrors each input's tree.
     #[arg(short, long, value_name = "DIR", default_value = "dist")]
     output: PathBuf,
-    /// Comma-separated output formats: html, txt, epub, pdf, json [default: html,txt,epub,pdf]
-    #[arg(short, long, value_name = "FORMATS", value_delimiter = ',', value_parser = suggest::parse_format)]
+    /// Comma-separated output formats [default: html,txt,epub,pdf]
+    #[arg(short, long, value_name = "FORMATS", value_delimiter = ',', value_parser = completions::FormatParser)]
     to: Vec<Format>,
     /// Worker threads; 0 means one per core, as when it is not given [default: one per core]
     #[arg(short, long, value_name = "N")]
@@ -183,7 +197,7 @@ struct ConvertArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Output format [default: from the output file's extension, else html]
-    #[arg(short, long, value_name = "FORMAT", value_parser = suggest::parse_format)]
+    #[arg(short, long, value_name = "FORMAT", value_parser = completions::FormatParser)]
     to: Option<Format>,
     #[command(flatten)]
     render: RenderArgs,
@@ -546,6 +560,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Manifest(ManifestCommand::Merge(args)) => merge(&args),
+        Command::Completions { shell } => {
+            completions::completions::<Cli>(shell)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out_dir } => {
+            for path in completions::man::<Cli>(out_dir.as_deref())? {
+                say!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

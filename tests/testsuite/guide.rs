@@ -37,6 +37,8 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
         &["ast"],
         &["manifest", "merge"],
         &["serve"],
+        &["completions"],
+        &["man"],
     ] {
         let output = crate::support::bindery()
             .args(command)
@@ -51,7 +53,15 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
                 missing.push(format!("{} {option}", command.join(" ")));
             }
         }
-        for sub in ["build", "convert", "ast", "manifest merge", "serve"] {
+        for sub in [
+            "build",
+            "convert",
+            "ast",
+            "manifest merge",
+            "serve",
+            "completions",
+            "man",
+        ] {
             if command.is_empty() {
                 assert!(
                     chapter.contains(&format!("bindery {sub}")),
@@ -182,8 +192,10 @@ fn every_example_in_the_cli_chapter_runs() {
             eprintln!("skipped (jq is not installed): {command}");
             continue;
         }
+        // One home for all, as a reader's: an example may make a directory the next uses.
         let output = crate::support::shell(&format!("set -e; {command}"))
             .current_dir(dir.path())
+            .env("HOME", dir.path().join("home"))
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);

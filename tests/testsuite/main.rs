@@ -9,6 +9,7 @@ mod batch;
 mod books;
 mod budget;
 mod cli;
+mod completions;
 mod golden;
 mod guide;
 mod hostile;
