@@ -32,6 +32,7 @@ macro_rules! say {
 }
 
 mod completions;
+mod defaults;
 mod messages;
 mod preflight;
 mod suggest;
@@ -170,6 +171,10 @@ struct BuildArgs {
     /// other articles of the build there, since an EPUB cannot link to files beside it.
     #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     base_url: Option<String>,
+    /// Print the effective settings (command line, ./bindery.toml's [build] table, defaults)
+    /// and where each comes from, and build nothing.
+    #[arg(long)]
+    print_config: bool,
     #[command(flatten)]
     render: RenderArgs,
 }
@@ -473,7 +478,8 @@ impl RenderArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // With `build`: the project defaults of ./bindery.toml, and `--print-config`.
+    let cli: Cli = defaults::parse();
     match run(cli) {
         Ok(code) => code,
         Err(error) => {

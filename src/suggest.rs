@@ -16,7 +16,13 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .filter(|(distance, candidate)| {
             *distance <= 1 || (*distance == 2 && candidate.chars().count() >= 4)
         })
-        .min_by_key(|(distance, _)| *distance)
+        // On a tie, the name as long as the input: `tco` is `toc` swapped, not `to` plus one.
+        .min_by_key(|(distance, candidate)| {
+            (
+                *distance,
+                candidate.chars().count().abs_diff(input.chars().count()),
+            )
+        })
         .map(|(_, candidate)| candidate)
 }
 
@@ -60,6 +66,7 @@ mod tests {
         assert_eq!(closest("tx", formats), Some("txt"));
         assert_eq!(closest("docx", formats), None);
         assert_eq!(closest("md", formats), None);
+        assert_eq!(closest("tco", ["to", "toc"]), Some("toc"));
         assert!(
             parse_format("pfd")
                 .unwrap_err()

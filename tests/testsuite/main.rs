@@ -10,6 +10,7 @@ mod books;
 mod budget;
 mod cli;
 mod completions;
+mod defaults;
 mod golden;
 mod guide;
 mod hostile;

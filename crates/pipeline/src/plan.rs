@@ -207,7 +207,13 @@ fn dir_or_dot(dir: &Path) -> PathBuf {
 
 /// Whether the directory `dir` is a book (and so one document, not a tree of articles).
 pub fn is_book(dir: &Path) -> bool {
-    dir.join(crate::book::CONFIG_FILE).is_file()
+    let config = dir.join(crate::book::CONFIG_FILE);
+    // A `bindery.toml` of project defaults (only `[build]`) does not make a book, unless a
+    // SUMMARY.md beside it gives the chapters.
+    config.is_file()
+        && (dir.join(crate::book::SUMMARY_FILE).is_file()
+            || !std::fs::read_to_string(&config)
+                .is_ok_and(|text| crate::book::is_project_defaults(&text)))
 }
 
 fn is_markdown(path: &Path) -> bool {
