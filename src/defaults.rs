@@ -234,10 +234,12 @@ fn print_config(command: &mut clap::Command, build: &ArgMatches, keys: &[Key], f
         .expect("bindery has a build command");
     let mut lines = vec![format!(
         "# bindery build: the effective settings and where each comes from (project defaults: {})",
-        if keys.is_empty() {
-            format!("none in ./{}", file.display())
+        if std::fs::read_to_string(file)
+            .is_ok_and(|text| bindery_pipeline::book::is_project_defaults(&text))
+        {
+            format!("./{}, {} keys used", file.display(), keys.len())
         } else {
-            format!("./{}", file.display())
+            format!("none, no [build] table in ./{}", file.display())
         }
     )];
     lines.push("[build]".into());

@@ -33,6 +33,7 @@ macro_rules! say {
 
 mod completions;
 mod defaults;
+mod init;
 mod messages;
 mod preflight;
 mod suggest;
@@ -88,6 +89,13 @@ enum Command {
         /// The shell to complete in.
         #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
+    },
+    /// Write a starter project into DIR: project defaults, an article and a book, with
+    /// comments; refuses (writing nothing) if any of its files exists.
+    Init {
+        /// Where to write it; created when missing.
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
     },
     /// Print the manual page (roff) on standard output: `bindery man | man -l -`.
     Man {
@@ -570,6 +578,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             completions::completions::<Cli>(shell)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Init { dir } => match init::init(&dir) {
+            Ok(written) => {
+                for path in &written {
+                    say!("wrote {}", escape_for_terminal(&path.display().to_string()));
+                }
+                say!(
+                    "next: cd {} && bindery build (writes dist/)",
+                    escape_for_terminal(&dir.display().to_string())
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(message) => {
+                say!("error: {}", escape_for_terminal(&message));
+                Ok(ExitCode::from(1))
+            }
+        },
         Command::Man { out_dir } => {
             for path in completions::man::<Cli>(out_dir.as_deref())? {
                 say!("wrote {}", path.display());

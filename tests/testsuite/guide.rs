@@ -39,6 +39,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
         &["serve"],
         &["completions"],
         &["man"],
+        &["init"],
     ] {
         let output = crate::support::bindery()
             .args(command)
@@ -61,6 +62,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
             "serve",
             "completions",
             "man",
+            "init",
         ] {
             if command.is_empty() {
                 assert!(

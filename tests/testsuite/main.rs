@@ -14,6 +14,7 @@ mod defaults;
 mod golden;
 mod guide;
 mod hostile;
+mod init;
 mod links;
 mod math;
 mod pathological;
