@@ -41,15 +41,17 @@ pub fn parse<P: CommandFactory + FromArgMatches>() -> P {
     let argv: Vec<OsString> = std::env::args_os().collect();
     let mut command = P::command();
     let matches = command.clone().get_matches_from(argv.clone());
-    let Some(("build", build_matches)) = matches.subcommand() else {
-        return from_matches(&matches);
+    // `watch` takes the options of `build`, and its defaults.
+    let (name, build_matches) = match matches.subcommand() {
+        Some((name @ ("build" | "watch"), sub)) => (name, sub),
+        _ => return from_matches(&matches),
     };
     let file = PathBuf::from(bindery_pipeline::book::CONFIG_FILE);
-    let keys = match read_keys(&file, &mut command, build_matches) {
+    let keys = match read_keys(&file, &mut command, name, build_matches) {
         Ok(keys) => keys,
         Err(message) => fail(&command, message),
     };
-    let Some(position) = argv.iter().position(|a| a == "build") else {
+    let Some(position) = argv.iter().position(|a| a == name) else {
         return from_matches(&matches);
     };
     let with = |keys: &[&Key]| {
@@ -84,11 +86,11 @@ pub fn parse<P: CommandFactory + FromArgMatches>() -> P {
             command.clone().get_matches_from(with(&all))
         }
     };
-    let Some(("build", build)) = matches.subcommand() else {
-        unreachable!("the same command line parsed as build before");
+    let Some((_, build)) = matches.subcommand() else {
+        unreachable!("the same command line parsed as {name} before");
     };
     if build.get_flag("print_config") {
-        print_config(&mut command, build, &keys, &file);
+        print_config(&mut command, name, build, &keys, &file);
         std::process::exit(0);
     }
     from_matches(&matches)
@@ -124,6 +126,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 fn read_keys(
     file: &Path,
     command: &mut clap::Command,
+    name: &str,
     given: &ArgMatches,
 ) -> Result<Vec<Key>, String> {
     let Ok(text) = std::fs::read_to_string(file) else {
@@ -144,8 +147,8 @@ fn read_keys(
     })?;
     command.build();
     let build = command
-        .find_subcommand("build")
-        .expect("bindery has a build command");
+        .find_subcommand(name)
+        .expect("bindery has build and watch commands");
     let options: Vec<&clap::Arg> = build
         .get_arguments()
         .filter(|a| a.get_long().is_some() && !a.is_hide_set())
@@ -227,13 +230,19 @@ fn scalar(value: &toml::Value, at: &str, long: &str) -> Result<String, String> {
 
 /// `build --print-config`: every option of `build`, its effective value and where it came
 /// from, in the form `[build]` takes (so a line can be copied into `bindery.toml`).
-fn print_config(command: &mut clap::Command, build: &ArgMatches, keys: &[Key], file: &Path) {
+fn print_config(
+    command: &mut clap::Command,
+    name: &str,
+    build: &ArgMatches,
+    keys: &[Key],
+    file: &Path,
+) {
     command.build();
     let sub = command
-        .find_subcommand("build")
-        .expect("bindery has a build command");
+        .find_subcommand(name)
+        .expect("bindery has build and watch commands");
     let mut lines = vec![format!(
-        "# bindery build: the effective settings and where each comes from (project defaults: {})",
+        "# bindery {name}: the effective settings and where each comes from (project defaults: {})",
         if std::fs::read_to_string(file)
             .is_ok_and(|text| bindery_pipeline::book::is_project_defaults(&text))
         {

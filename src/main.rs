@@ -37,6 +37,7 @@ mod init;
 mod messages;
 mod preflight;
 mod suggest;
+mod watch;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -64,6 +65,9 @@ enum Command {
     /// Build every Markdown file under PATHs into every requested format.
     #[command(after_help = EXAMPLES)]
     Build(BuildArgs),
+    /// Build like `build`, then again whenever a file under PATHs changes (Ctrl-C to stop):
+    /// unchanged documents come from the cache, so only the changed ones are rendered.
+    Watch(BuildArgs),
     /// Convert one input into one output.
     #[command(after_help = EXAMPLES)]
     Convert(ConvertArgs),
@@ -122,7 +126,7 @@ struct MergeArgs {
     count: Option<u64>,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct BuildArgs {
     /// Files and directories (searched recursively for *.md) [default: content/]
     paths: Vec<PathBuf>,
@@ -281,7 +285,7 @@ struct AstArgs {
     render: RenderArgs,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct RenderArgs {
     /// Input format: markdown (CommonMark + GFM + footnotes + front matter), commonmark, json.
     #[arg(
@@ -525,6 +529,19 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build(args),
+        Command::Watch(args) => {
+            let inputs = if args.paths.is_empty() {
+                vec![PathBuf::from("content")]
+            } else {
+                args.paths.clone()
+            };
+            if let Some(message) = preflight::nothing_to_build(&inputs, args.paths.is_empty()) {
+                say!("error: {message}");
+                return Ok(ExitCode::from(2));
+            }
+            let out_dir = args.output.clone();
+            watch::watch(&inputs, &out_dir, || build(args.clone()))
+        }
         Command::Convert(args) => {
             let settings = args.render.settings()?;
             let output = args.output.filter(|p| p.as_os_str() != "-");

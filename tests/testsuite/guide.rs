@@ -40,6 +40,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
         &["completions"],
         &["man"],
         &["init"],
+        &["watch"],
     ] {
         let output = crate::support::bindery()
             .args(command)
@@ -63,6 +64,7 @@ fn every_option_in_the_help_is_in_the_cli_chapter() {
             "completions",
             "man",
             "init",
+            "watch",
         ] {
             if command.is_empty() {
                 assert!(

@@ -25,3 +25,4 @@ mod scale;
 mod serve;
 mod shard;
 mod validators;
+mod watch;
