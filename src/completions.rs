@@ -6,9 +6,29 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
+/// The command as people use it: without hidden subcommands (the internal render worker),
+/// which clap_complete 4.6's scripts offer in every shell although it is hidden.
+fn public<C: CommandFactory>() -> clap::Command {
+    let full = C::command();
+    let mut command = clap::Command::new("bindery")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(full.get_about().cloned().unwrap_or_default())
+        .subcommand_required(full.is_subcommand_required_set())
+        .arg_required_else_help(full.is_arg_required_else_help_set());
+    for arg in full.get_arguments() {
+        if !matches!(arg.get_id().as_str(), "help" | "version") {
+            command = command.arg(arg.clone());
+        }
+    }
+    for sub in full.get_subcommands().filter(|s| !s.is_hide_set()) {
+        command = command.subcommand(sub.clone());
+    }
+    command
+}
+
 /// Writes the completion script for `shell` to standard output.
 pub fn completions<C: CommandFactory>(shell: clap_complete::Shell) -> std::io::Result<()> {
-    let mut command = C::command();
+    let mut command = public::<C>();
     let mut out = std::io::stdout().lock();
     clap_complete::generate(shell, &mut command, "bindery", &mut out);
     out.flush()
@@ -17,6 +37,7 @@ pub fn completions<C: CommandFactory>(shell: clap_complete::Shell) -> std::io::R
 /// The manual page of `bindery` (roff) on standard output, or, with `dir`, one page per
 /// command written into it (`bindery.1`, `bindery-build.1`, ...); returns the files written.
 pub fn man<C: CommandFactory>(dir: Option<&Path>) -> std::io::Result<Vec<std::path::PathBuf>> {
+    // clap_mangen leaves hidden commands out by itself.
     let command = C::command();
     match dir {
         None => {

@@ -74,8 +74,15 @@ fn bash_completes_formats_options_and_subcommands() {
     let papers = bash_complete(&path, &["bindery", "convert", "--paper", ""]);
     assert!(papers.iter().any(|p| p == "letter"), "{papers:?}");
     let commands = bash_complete(&path, &["bindery", "co"]);
-    assert!(commands.iter().any(|c| c == "convert"), "{commands:?}");
-    assert!(commands.iter().any(|c| c == "completions"), "{commands:?}");
+    assert_eq!(commands, ["convert", "completions"]);
+    let commands = bash_complete(&path, &["bindery", ""]);
+    for command in ["build", "watch", "init", "man", "serve", "manifest"] {
+        assert!(
+            commands.iter().any(|c| c == command),
+            "{command}: {commands:?}"
+        );
+    }
+    // The internal worker command is hidden from people.
     assert!(
         !commands.iter().any(|c| c.contains("render-worker")),
         "{commands:?}"
@@ -101,8 +108,11 @@ fn zsh_and_fish_parse_their_scripts() {
         assert!(output.status.success(), "{shell}: {output:?}");
         assert!(output.stderr.is_empty(), "{shell}: {output:?}");
     }
-    for shell in ["powershell", "elvish", "PowerShell"] {
-        assert!(script(shell).contains("raw-html"), "{shell}");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish", "PowerShell"] {
+        let text = script(shell);
+        assert!(text.contains("raw-html"), "{shell}");
+        // Hidden from people: clap_complete offered it in every shell.
+        assert!(!text.contains("render-worker"), "{shell}");
     }
     let output = bindery().args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
