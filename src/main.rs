@@ -45,6 +45,8 @@ Examples:
   bindery build docs/ -o site --to html,txt  only HTML and text
   bindery build a.md b.md --toc -j 4         two files, with a table of contents
   bindery build docs/ --shard 0/4            one of four shards (then: bindery manifest merge dist)
+  bindery watch --to html                    build, then rebuild on every change
+  bindery init notes                         a starter project in notes/
   bindery convert post.md -o post.html       one file, format from the extension
   cat post.md | bindery convert - --to txt   standard input to standard output
   bindery ast post.md > post.json            the document model as JSON
