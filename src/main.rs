@@ -1,7 +1,9 @@
 //! The `bindery` command: clap + the pipeline + exit codes, nothing else.
 //!
 //! Exit codes: 0 when every output was written, 1 when some document or output failed (the
-//! others are still written), 2 for a usage error. `manifest merge`: 0 when merged and every
+//! others are still written), 2 for a usage error, and for `build` with nothing to build (no
+//! `content/`, or no Markdown file under the PATHS given: nothing is written, not even the
+//! output directory). `manifest merge`: 0 when merged and every
 //! output was made, 1 when a shard is missing, unfinished or in conflict (nothing is written)
 //! or the merged manifest lists failures, 2 for a usage error.
 
@@ -29,7 +31,13 @@ macro_rules! say {
     }};
 }
 
+mod completions;
+mod defaults;
+mod init;
 mod messages;
+mod preflight;
+mod suggest;
+mod watch;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -37,6 +45,8 @@ Examples:
   bindery build docs/ -o site --to html,txt  only HTML and text
   bindery build a.md b.md --toc -j 4         two files, with a table of contents
   bindery build docs/ --shard 0/4            one of four shards (then: bindery manifest merge dist)
+  bindery watch --to html                    build, then rebuild on every change
+  bindery init notes                         a starter project in notes/
   bindery convert post.md -o post.html       one file, format from the extension
   cat post.md | bindery convert - --to txt   standard input to standard output
   bindery ast post.md > post.json            the document model as JSON
@@ -57,6 +67,9 @@ enum Command {
     /// Build every Markdown file under PATHs into every requested format.
     #[command(after_help = EXAMPLES)]
     Build(BuildArgs),
+    /// Build like `build`, then again whenever a file under PATHs changes (Ctrl-C to stop):
+    /// unchanged documents come from the cache, so only the changed ones are rendered.
+    Watch(BuildArgs),
     /// Convert one input into one output.
     #[command(after_help = EXAMPLES)]
     Convert(ConvertArgs),
@@ -76,6 +89,26 @@ enum Command {
     /// Work with build manifests (`manifest merge` joins the shards of a sharded build).
     #[command(subcommand)]
     Manifest(ManifestCommand),
+    /// Print the completion script for SHELL: `bindery completions bash >
+    /// ~/.local/share/bash-completion/completions/bindery`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum, ignore_case = true)]
+        shell: clap_complete::Shell,
+    },
+    /// Write a starter project into DIR: project defaults, an article and a book, with
+    /// comments; refuses (writing nothing) if any of its files exists.
+    Init {
+        /// Where to write it; created when missing.
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print the manual page (roff) on standard output: `bindery man | man -l -`.
+    Man {
+        /// Write one page per command into DIR instead (bindery.1, bindery-build.1, ...).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -95,15 +128,15 @@ struct MergeArgs {
     count: Option<u64>,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct BuildArgs {
     /// Files and directories (searched recursively for *.md) [default: content/]
     paths: Vec<PathBuf>,
     /// Output directory; its tree mirrors each input's tree.
     #[arg(short, long, value_name = "DIR", default_value = "dist")]
     output: PathBuf,
-    /// Comma-separated output formats: html, txt, epub, pdf, json [default: html,txt,epub,pdf]
-    #[arg(short, long, value_name = "FORMATS", value_delimiter = ',')]
+    /// Comma-separated output formats [default: html,txt,epub,pdf]
+    #[arg(short, long, value_name = "FORMATS", value_delimiter = ',', value_parser = completions::FormatParser)]
     to: Vec<Format>,
     /// Worker threads; 0 means one per core, as when it is not given [default: one per core]
     #[arg(short, long, value_name = "N")]
@@ -152,6 +185,10 @@ struct BuildArgs {
     /// other articles of the build there, since an EPUB cannot link to files beside it.
     #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     base_url: Option<String>,
+    /// Print the effective settings (command line, ./bindery.toml's [build] table, defaults)
+    /// and where each comes from, and build nothing.
+    #[arg(long)]
+    print_config: bool,
     #[command(flatten)]
     render: RenderArgs,
 }
@@ -179,7 +216,7 @@ struct ConvertArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Output format [default: from the output file's extension, else html]
-    #[arg(short, long, value_name = "FORMAT")]
+    #[arg(short, long, value_name = "FORMAT", value_parser = completions::FormatParser)]
     to: Option<Format>,
     #[command(flatten)]
     render: RenderArgs,
@@ -254,7 +291,7 @@ struct AstArgs {
     render: RenderArgs,
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 struct RenderArgs {
     /// Input format: markdown (CommonMark + GFM + footnotes + front matter), commonmark, json.
     #[arg(
@@ -262,6 +299,7 @@ struct RenderArgs {
         long,
         value_name = "FORMAT",
         default_value = "markdown",
+        value_parser = suggest::parse_input_format,
         global = true
     )]
     from: InputFormat,
@@ -458,7 +496,8 @@ impl RenderArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // With `build`: the project defaults of ./bindery.toml, and `--print-config`.
+    let cli: Cli = defaults::parse();
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -496,6 +535,19 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build(args),
+        Command::Watch(args) => {
+            let inputs = if args.paths.is_empty() {
+                vec![PathBuf::from("content")]
+            } else {
+                args.paths.clone()
+            };
+            if let Some(message) = preflight::nothing_to_build(&inputs, args.paths.is_empty()) {
+                say!("error: {message}");
+                return Ok(ExitCode::from(2));
+            }
+            let out_dir = args.output.clone();
+            watch::watch(&inputs, &out_dir, || build(args.clone()))
+        }
         Command::Convert(args) => {
             let settings = args.render.settings()?;
             let output = args.output.filter(|p| p.as_os_str() != "-");
@@ -545,6 +597,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Manifest(ManifestCommand::Merge(args)) => merge(&args),
+        Command::Completions { shell } => {
+            completions::completions::<Cli>(shell)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => match init::init(&dir) {
+            Ok(written) => {
+                for path in &written {
+                    say!("wrote {}", escape_for_terminal(&path.display().to_string()));
+                }
+                say!(
+                    "next: cd {} && bindery build (writes dist/)",
+                    escape_for_terminal(&dir.display().to_string())
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(message) => {
+                say!("error: {}", escape_for_terminal(&message));
+                Ok(ExitCode::from(1))
+            }
+        },
+        Command::Man { out_dir } => {
+            for path in completions::man::<Cli>(out_dir.as_deref())? {
+                say!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -724,11 +802,17 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let shard = shard(&args);
     let mut settings = args.render.settings()?;
     settings.base_url.clone_from(&args.base_url);
-    let inputs = if args.paths.is_empty() {
+    let defaulted = args.paths.is_empty();
+    let inputs = if defaulted {
         vec![PathBuf::from("content")]
     } else {
         args.paths
     };
+    if let Some(message) = preflight::nothing_to_build(&inputs, defaulted) {
+        // Before the output directory is opened: nothing to build writes nothing.
+        say!("error: {message}");
+        return Ok(ExitCode::from(2));
+    }
     let formats = if args.to.is_empty() {
         Format::defaults()
     } else {

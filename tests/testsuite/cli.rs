@@ -454,3 +454,77 @@ fn fail_fast_stops_starting_new_documents() {
         "--fail-fast still wrote {written} of 200 documents"
     );
 }
+
+/// A misspelt format gets a suggestion, as clap gives for options and subcommands.
+#[test]
+fn misspelt_formats_and_options_get_a_suggestion() {
+    for (args, near) in [
+        (&["build", "--to", "pfd"][..], "did you mean `pdf`?"),
+        (&["build", "--to", "html,ebup"], "did you mean `epub`?"),
+        (&["convert", "x.md", "-t", "tx"], "did you mean `txt`?"),
+        (
+            &["ast", "x.md", "--from", "markdwn"],
+            "did you mean `markdown`?",
+        ),
+        (&["build", "--tocc"], "a similar argument exists: '--toc'"),
+        (&["biuld"], "a similar subcommand exists: 'build'"),
+        (
+            &["build", "--paper", "leter"],
+            "a similar value exists: 'letter'",
+        ),
+    ] {
+        let output = bindery().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(near), "{args:?}: {stderr}");
+    }
+    let output = bindery().args(["build", "--to", "docx"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("did you mean"));
+}
+
+/// `bindery build` with nothing to build says so, exits with 2 and writes nothing: it used to
+/// print `content: No such file or directory` and leave `dist/manifest.json` behind.
+#[test]
+fn nothing_to_build_is_a_clear_usage_error_that_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = bindery()
+            .arg("build")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("nothing to build"), "{stderr}");
+    assert!(stderr.contains("no `content/` directory"), "{stderr}");
+    // An empty content/, a tree with only other files, a missing path: the same.
+    std::fs::create_dir_all(dir.path().join("content/img")).unwrap();
+    std::fs::write(dir.path().join("content/img/a.png"), b"png").unwrap();
+    std::fs::create_dir_all(dir.path().join("content/.hidden")).unwrap();
+    std::fs::write(dir.path().join("content/.hidden/x.md"), "# Hidden\n").unwrap();
+    let (code, stderr) = run(&[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no Markdown files"), "{stderr}");
+    let (code, stderr) = run(&["missing.md", "-o", "out"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("`missing.md` not found"), "{stderr}");
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["content"], "an output tree was left behind");
+    // One document is enough to build, and a missing path beside it is its own failure.
+    std::fs::write(dir.path().join("content/img/a.md"), "# A\n").unwrap();
+    let (code, stderr) = run(&["--to", "txt", "--no-cache"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(dir.path().join("dist/img/a.txt").is_file());
+    let (code, stderr) = run(&["content", "missing.md", "--to", "txt"]);
+    assert_eq!(code, Some(1), "{stderr}");
+}

@@ -53,3 +53,21 @@ pub fn process() -> std::process::Command {
     command.envs(hermetic_env());
     command
 }
+
+/// `sh -c SCRIPT` with `bindery` (this build's) first on `PATH`, hermetic like [`bindery`]:
+/// for running the guide's examples as a reader would type them, pipes and all.
+pub fn shell(script: &str) -> std::process::Command {
+    let bin = fresh_dir().join("bin");
+    std::fs::create_dir_all(&bin).expect("a bin directory for the run");
+    std::os::unix::fs::symlink(binary(), bin.join("bindery")).expect("bindery on PATH");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(&path));
+    let mut command = std::process::Command::new("sh");
+    command
+        .arg("-c")
+        .arg(script)
+        .envs(hermetic_env())
+        .env("PATH", std::env::join_paths(paths).expect("a PATH"));
+    command
+}

@@ -32,7 +32,7 @@ pub use cache_key::CacheKey;
 pub use format::Format;
 pub use manifest::{Finished, Journal, MANIFEST_FILE, MergeError, Merged, merge, run_fingerprint};
 pub use on_demand::{Posted, Prepared, Rendered, Renderer, find_document};
-pub use plan::{Source, SourceKind, plan};
+pub use plan::{Source, SourceKind, is_book as is_book_dir, plan};
 pub use read::{InputFormat, read_document, read_document_as};
 pub use run::{Build, CopiedImage, Event, Failure, Output, Report, build, convert};
 pub use shard::{COUNT_VARIABLE as SHARD_COUNT_VARIABLE, Shard};

@@ -205,8 +205,18 @@ fn dir_or_dot(dir: &Path) -> PathBuf {
     }
 }
 
-fn is_book(dir: &Path) -> bool {
-    dir.join(crate::book::CONFIG_FILE).is_file()
+/// Whether the directory `dir` is a book (and so one document, not a tree of articles).
+pub fn is_book(dir: &Path) -> bool {
+    let config = dir.join(crate::book::CONFIG_FILE);
+    // A `bindery.toml` of project defaults (only `[build]`) does not make a book, unless a
+    // SUMMARY.md beside it gives the chapters. Only a small file is read to tell: a large
+    // one is a book's, whose loader reads it within the input limits and confinement.
+    const DEFAULTS_MAX: u64 = 64 * 1024;
+    config.is_file()
+        && (dir.join(crate::book::SUMMARY_FILE).is_file()
+            || std::fs::metadata(&config).map_or(true, |meta| meta.len() > DEFAULTS_MAX)
+            || !std::fs::read_to_string(&config)
+                .is_ok_and(|text| crate::book::is_project_defaults(&text)))
 }
 
 fn is_markdown(path: &Path) -> bool {

@@ -15,6 +15,16 @@ pub const CONFIG_FILE: &str = "bindery.toml";
 /// The chapter list used when `bindery.toml` has no `chapters`.
 pub const SUMMARY_FILE: &str = "SUMMARY.md";
 
+/// Whether the `bindery.toml` text is project defaults for `bindery build` rather than a
+/// book: it holds only a `[build]` table (a book has a title, chapters or other metadata,
+/// or a `SUMMARY.md` beside it, which the caller checks). Text that is not TOML is left to the
+/// book loader, which reports where it breaks.
+pub fn is_project_defaults(text: &str) -> bool {
+    text.parse::<toml::Table>().is_ok_and(|table| {
+        table.len() == 1 && table.get("build").is_some_and(toml::Value::is_table)
+    })
+}
+
 /// Deeper chapter lists than this are refused (a heading has six levels).
 const MAX_CHAPTER_DEPTH: u8 = 6;
 
@@ -484,6 +494,21 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn only_a_build_table_is_project_defaults() {
+        assert!(is_project_defaults("[build]\nto = [\"html\"]\n"));
+        assert!(is_project_defaults("# defaults\n[build]\n"));
+        assert!(!is_project_defaults(
+            "title = \"T\"\n[build]\nto = \"pdf\"\n"
+        ));
+        assert!(!is_project_defaults(
+            "title = \"T\"\nchapters = [\"a.md\"]\n"
+        ));
+        assert!(!is_project_defaults(""));
+        assert!(!is_project_defaults("build = 1\n"));
+        assert!(!is_project_defaults("[build\n"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use bindery_model::{
     walk_block_lists_mut, walk_own_inline_lists_mut,
 };
 
-pub use config::{BookConfig, CONFIG_FILE, ChapterRef, SUMMARY_FILE};
+pub use config::{BookConfig, CONFIG_FILE, ChapterRef, SUMMARY_FILE, is_project_defaults};
 use config::{join_relative, on_disk, parent_dir};
 
 use crate::assets::{Resolved, is_local, resolve_images};
