@@ -137,27 +137,27 @@ pub(crate) async fn convert(
     if declared.is_some_and(|n| n > max_body as u64) {
         return too_large(max_body);
     }
-    // Each body being received holds a place, given back once it is in a render job (which
-    // the pool bounds) or refused: a thousand connections uploading at once cannot hold a
-    // thousand bodies in memory.
-    let Ok(receiving) = Arc::clone(&state.bodies).try_acquire_owned() else {
-        return refused(&state.config, crate::pool::Refused::Full);
-    };
     // The body must arrive within the request's deadline: a client that trickles it in holds
-    // a connection, never a render thread.
+    // a connection, never a render thread. Each byte received holds a permit of the shared
+    // budget until the body is in a render job (which the pool bounds) or refused: a thousand
+    // connections uploading at once cannot hold a thousand bodies in memory.
     let started = Instant::now();
-    let limited = http_body_util::Limited::new(request_body, max_body);
-    let bytes = match tokio::time::timeout(state.config.timeout, limited.collect()).await {
+    let received = receive(request_body, max_body, &state.bodies);
+    let (bytes, receiving) = match tokio::time::timeout(state.config.timeout, received).await {
         Err(_) => {
             return error(
                 StatusCode::REQUEST_TIMEOUT,
                 "the request body did not arrive within the server's time limit",
             );
         }
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(max_body),
-        Ok(Err(_)) => return error(StatusCode::BAD_REQUEST, "the request body was cut off"),
-        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(Receive::TooLarge)) => return too_large(max_body),
+        Ok(Err(Receive::Full)) => return refused(&state.config, crate::pool::Refused::Full),
+        Ok(Err(Receive::Cut)) => {
+            return error(StatusCode::BAD_REQUEST, "the request body was cut off");
+        }
+        Ok(Ok(received)) => received,
     };
+    let bytes = axum::body::Bytes::from(bytes);
     let query = uri.query().unwrap_or("");
     let job = match form {
         BodyForm::Json => from_json(&bytes),
@@ -219,6 +219,43 @@ pub(crate) async fn convert(
     let mut response = body(output).into_response();
     output_headers(&mut response, to.media_type(), to == Format::Html);
     response
+}
+
+/// Why a body was not received.
+enum Receive {
+    TooLarge,
+    /// The bodies being received hold the whole budget.
+    Full,
+    Cut,
+}
+
+/// Reads a body of at most `max_body` bytes, taking one permit of `budget` per byte as it
+/// arrives; the permits are held until the caller drops them.
+async fn receive(
+    mut body: Body,
+    max_body: usize,
+    budget: &Arc<tokio::sync::Semaphore>,
+) -> Result<(Vec<u8>, Option<tokio::sync::OwnedSemaphorePermit>), Receive> {
+    let mut data = Vec::new();
+    let mut held: Option<tokio::sync::OwnedSemaphorePermit> = None;
+    while let Some(frame) = body.frame().await {
+        let Ok(chunk) = frame.map_err(|_| Receive::Cut)?.into_data() else {
+            continue;
+        };
+        if data.len() + chunk.len() > max_body {
+            return Err(Receive::TooLarge);
+        }
+        let n = u32::try_from(chunk.len()).map_err(|_| Receive::TooLarge)?;
+        let permit = Arc::clone(budget)
+            .try_acquire_many_owned(n)
+            .map_err(|_| Receive::Full)?;
+        match &mut held {
+            Some(held) => held.merge(permit),
+            None => held = Some(permit),
+        }
+        data.extend_from_slice(&chunk);
+    }
+    Ok((data, held))
 }
 
 fn too_large(limit: usize) -> Response {

@@ -108,8 +108,11 @@ struct Shared {
     config: Config,
     renderer: Renderer,
     pool: Pool,
-    /// Request bodies being received: as many as the pool admits, so that bodies in memory
-    /// never pass (jobs + queue) x 2 x `--max-body`, however many connections are open.
+    /// The bytes of request bodies being received, one permit a byte: (jobs + queue) x
+    /// `--max-body` in all, so that bodies in memory never pass about twice that, however
+    /// many connections are open. Counted by the byte, not by the body, so that clients that
+    /// trickle a few bytes hold a few permits, not every place (which turned every other
+    /// upload away with 503 for as long as they kept sending).
     bodies: Arc<tokio::sync::Semaphore>,
     metrics: Metrics,
 }
@@ -140,7 +143,7 @@ async fn run(
     let bound = listener.local_addr()?;
     let pool = Pool::new(config.jobs, config.queue)?;
     let bodies = Arc::new(tokio::sync::Semaphore::new(
-        config.jobs.max(1) + config.queue,
+        (config.jobs.max(1) + config.queue).saturating_mul(config.max_body.max(1)),
     ));
     let connections = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
     let grace = config.grace;
