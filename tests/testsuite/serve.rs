@@ -774,6 +774,8 @@ fn serve_converts_a_multipart_document_with_its_images() {
         "{}",
         unknown.text()
     );
+    // An error that echoes the client's words is never sniffed into a page.
+    assert_eq!(unknown.header("x-content-type-options"), Some("nosniff"));
     // A form on another site's page: its browser names the page in Origin.
     let (headers, body) = multipart(&[("text", None, b"# Hi\n")]);
     let foreign = server.post(

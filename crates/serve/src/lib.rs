@@ -265,7 +265,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         "/convert" => "convert",
         _ => "document",
     };
-    let response = if allowed_host(&state.config, &request) {
+    let mut response = if allowed_host(&state.config, &request) {
         next.run(request).await
     } else {
         error(
@@ -273,6 +273,12 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
             "this server answers only to the names of its address (Host)",
         )
     };
+    // Every answer, errors and JSON replies included (some echo what the client sent): a
+    // browser must take it as the type it says, never sniff it into HTML.
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     let status = response.status().as_u16();
     state.metrics.request(route, status);
     let millis = started.elapsed().as_secs_f64() * 1000.0;
