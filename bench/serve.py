@@ -14,10 +14,13 @@ latency as a Markdown table. The client is Python's http.client: at high rates o
 machine it takes a share of the CPU from the server, so the cached HTML figures are a floor.
 Bounded: --requests per cell, loopback only, each server stopped at the end.
 
-`--mixed N` instead: one cold server (--no-cache), N requests round-robin over the formats of
---formats and 100 distinct documents, at the largest --concurrency; the memory of the server
-and its PDF workers (VmRSS now, VmHWM peak, summed over the process tree) after 1,000
-requests and after N, side by side: a server's memory must not grow with what it served.
+`--mixed N` instead: one cold server (--no-cache, --queue twice the concurrency), N requests round-robin over
+the formats of --formats and 100 distinct documents, at the largest --concurrency: per
+format the 200s, the deliberate 503s (queue full) and anything else, requests/s, p50/p99; the
+memory of the server and its PDF workers (VmRSS now, VmHWM peak, summed over the process
+tree) after 1,000 requests and after N, side by side: a server's memory must not grow with
+what it served. `--hostile M` then sends M POSTs of cmark's pathological patterns
+(bench/pathological.py at 1/20 size) over four formats and checks the server still answers.
 """
 import argparse
 import http.client
@@ -126,35 +129,110 @@ def mixed(args, work):
             f.write(f"# Article {i}\n\n{text}")
     formats = args.formats.split(",")
     c = max(int(x) for x in args.concurrency.split(","))
+    # The queue holds every client, as in the per-format table: this measures serving, and
+    # any 503 left is counted apart.
     proc, host, port = start(args.bin, root, ["--no-cache", "--queue", str(c * 2)])
     paths = [f"/a{i % 100:03}.{formats[i % len(formats)]}" for i in range(args.mixed)]
-    rows = []
+    memory, stats = [], {}
     try:
         done = 0
+        t0 = time.perf_counter()
         for stop in sorted({min(1000, args.mixed), args.mixed}):
-            batch = paths[done:stop]
-            t0 = time.perf_counter()
-            failures, lat = mixed_batch(host, port, batch, c)
-            wall = time.perf_counter() - t0
-            rss, hwm = tree_memory(proc.pid)
-            rows.append((stop, len(batch) / wall, lat, failures, rss, hwm))
+            mixed_batch(host, port, paths[done:stop], c, stats)
+            memory.append((stop, *tree_memory(proc.pid)))
             done = stop
+        wall = time.perf_counter() - t0
+        hostile = hostile_posts(host, port, args.hostile) if args.hostile else None
+        alive = get_status(host, port, "/healthz")
+        memory_after = tree_memory(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    print(f"`python3 bench/serve.py --mixed {args.mixed} --formats {args.formats} --concurrency {c}`"
-          f" on {platform.machine()} with {os.cpu_count()} cores (shared), cold (--no-cache), "
-          f"100 documents like {os.path.relpath(args.doc, ROOT)}.\n")
-    print("| requests served | requests/s (this batch) | p99 ms | failures | RSS now MiB | peak RSS MiB |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for stop, rps, p99, failures, rss, hwm in rows:
-        print(f"| {stop:,} | {rps:.1f} | {p99:.1f} | {failures} | {rss:.0f} | {hwm:.0f} |")
+    print(f"`python3 bench/serve.py --mixed {args.mixed} --hostile {args.hostile} --formats "
+          f"{args.formats} --concurrency {c}` on {platform.machine()} with {os.cpu_count()} cores "
+          f"(shared), cold (--no-cache), 100 documents like {os.path.relpath(args.doc, ROOT)}, "
+          f"{args.mixed} GET requests round-robin over the formats in {wall:.1f} s.\n")
+    print("| format | requests | 200 | 503 (queue full) | other | requests/s (its share) | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    total = ok = 0
+    for fmt in formats:
+        st = stats.get(fmt, {"lat": [], "codes": {}})
+        lat = sorted(st["lat"])
+        codes = st["codes"]
+        n = len(lat)
+        total += n
+        ok += codes.get(200, 0)
+        other = n - codes.get(200, 0) - codes.get(503, 0)
+        p = lambda q: lat[min(n - 1, int(q * n))] * 1000 if n else float("nan")
+        print(f"| {fmt} | {n} | {codes.get(200, 0)} | {codes.get(503, 0)} | {other} | "
+              f"{n / wall:.1f} | {p(0.5):.1f} | {p(0.99):.1f} |")
+    print(f"\n{ok} of {total} answered 200 ({100 * ok / max(total, 1):.2f} %).\n")
+    print("| requests served | RSS now MiB | peak RSS MiB (process tree) |")
+    print("|---:|---:|---:|")
+    for stop, rss, hwm in memory:
+        print(f"| {stop:,} | {rss:.0f} | {hwm:.0f} |")
+    if len(memory) == 2:
+        print(f"\n{memory[1][0]:,} / {memory[0][0]:,} requests: {memory[1][2] / memory[0][2]:.2f}x "
+              "the peak memory.")
+    if hostile:
+        print(f"\n{args.hostile} hostile POSTs (cmark's pathological patterns at 1/20 size, "
+              f"round-robin over html,txt,epub,pdf): statuses {hostile}; then /healthz "
+              f"answered {alive}; memory after: {memory_after[0]:.0f} MiB now, "
+              f"{memory_after[1]:.0f} MiB peak.")
 
 
-def mixed_batch(host, port, paths, concurrency):
+def hostile_posts(host, port, count):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from pathological import patterns
+
+    bodies = list(patterns(0.05).values())
+    formats = ["html", "txt", "epub", "pdf"]
+    codes = {}
+    lock = threading.Lock()
+    todo = iter(range(count))
+
+    def worker():
+        conn = http.client.HTTPConnection(host, port, timeout=300)
+        while True:
+            with lock:
+                i = next(todo, None)
+            if i is None:
+                break
+            body = bodies[i % len(bodies)].encode("utf-8", "surrogatepass")
+            fmt = formats[(i // len(bodies)) % len(formats)]
+            try:
+                conn.request("POST", f"/convert?to={fmt}", body=body,
+                             headers={"Host": "localhost", "Content-Type": "text/markdown"})
+                reply = conn.getresponse()
+                reply.read()
+                code = reply.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(host, port, timeout=300)
+                code = "error"
+            with lock:
+                codes[code] = codes.get(code, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return dict(sorted(codes.items(), key=str))
+
+
+def get_status(host, port, path):
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn.request("GET", path, headers={"Host": "localhost"})
+    reply = conn.getresponse()
+    reply.read()
+    return reply.status
+
+
+def mixed_batch(host, port, paths, concurrency, stats):
     lock = threading.Lock()
     todo = iter(paths)
-    latencies, failures = [], [0]
 
     def worker():
         conn = http.client.HTTPConnection(host, port, timeout=120)
@@ -167,10 +245,12 @@ def mixed_batch(host, port, paths, concurrency):
             conn.request("GET", path, headers={"Host": "localhost"})
             reply = conn.getresponse()
             reply.read()
+            took = time.perf_counter() - t0
+            fmt = path.rsplit(".", 1)[1]
             with lock:
-                latencies.append(time.perf_counter() - t0)
-                if reply.status != 200:
-                    failures[0] += 1
+                st = stats.setdefault(fmt, {"lat": [], "codes": {}})
+                st["lat"].append(took)
+                st["codes"][reply.status] = st["codes"].get(reply.status, 0) + 1
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
@@ -178,8 +258,6 @@ def mixed_batch(host, port, paths, concurrency):
         t.start()
     for t in threads:
         t.join()
-    latencies.sort()
-    return failures[0], latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000
 
 
 def main():
@@ -191,6 +269,7 @@ def main():
     ap.add_argument("--formats", default="html,pdf")
     ap.add_argument("--jobs", type=int, default=0, help="--jobs for the server (0: one per core)")
     ap.add_argument("--mixed", type=int, default=0, help="N mixed requests; memory at 1,000 and N")
+    ap.add_argument("--hostile", type=int, default=0, help="with --mixed: then N pathological POSTs")
     args = ap.parse_args()
     if args.mixed:
         work = tempfile.mkdtemp(prefix="bindery-serve-bench-")
