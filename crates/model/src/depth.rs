@@ -130,30 +130,7 @@ fn flatten_blocks(blocks: Vec<Block>) -> Vec<Block> {
 
 /// Bounds the inline content held directly by `block` (at block depth `depth`).
 fn limit_leaf_inlines(block: &mut Block, depth: usize, span: Option<Span>, hit: &mut Hit) {
-    match &mut block.kind {
-        BlockKind::Plain(c)
-        | BlockKind::Para(c)
-        | BlockKind::Heading { content: c, .. }
-        | BlockKind::Figure { caption: c, .. } => limit_inlines(c, depth, 1, span, hit),
-        BlockKind::Table(t) => {
-            for cell in t.head.iter_mut().chain(t.rows.iter_mut().flatten()) {
-                limit_inlines(cell, depth, 1, span, hit);
-            }
-        }
-        BlockKind::DefinitionList(items) => {
-            for item in items {
-                limit_inlines(&mut item.term, depth, 1, span, hit);
-            }
-        }
-        BlockKind::CodeBlock { .. }
-        | BlockKind::RawBlock { .. }
-        | BlockKind::BlockQuote(_)
-        | BlockKind::Alert { .. }
-        | BlockKind::Div { .. }
-        | BlockKind::BulletList(_)
-        | BlockKind::OrderedList { .. }
-        | BlockKind::ThematicBreak => {}
-    }
+    block.for_each_own_inlines_mut(&mut |inlines| limit_inlines(inlines, depth, 1, span, hit));
 }
 
 /// `inlines` sit at inline depth `depth` inside a block at `block_depth`. Inline nesting has

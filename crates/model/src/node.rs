@@ -78,7 +78,51 @@ impl From<BlockKind> for Block {
     }
 }
 
+/// Calls `$f` with each inline list `$kind` holds itself (its text, a heading's content, a
+/// figure's caption, a table's cells, definition terms; not the blocks inside it), each
+/// reached with `$iter` (`iter` or `iter_mut`): the one list of which blocks hold inlines,
+/// exhaustive, so a new variant must be placed here.
+macro_rules! for_each_own_inline_list {
+    ($kind:expr, $f:expr, $iter:ident) => {
+        match $kind {
+            BlockKind::Plain(c)
+            | BlockKind::Para(c)
+            | BlockKind::Heading { content: c, .. }
+            | BlockKind::Figure { caption: c, .. } => $f(c),
+            BlockKind::Table(t) => {
+                for cell in t.head.$iter().chain(t.rows.$iter().flatten()) {
+                    $f(cell);
+                }
+            }
+            BlockKind::DefinitionList(items) => {
+                for DefinitionItem { term, .. } in items.$iter() {
+                    $f(term);
+                }
+            }
+            BlockKind::CodeBlock { .. }
+            | BlockKind::RawBlock { .. }
+            | BlockKind::BlockQuote(_)
+            | BlockKind::Alert { .. }
+            | BlockKind::Div { .. }
+            | BlockKind::BulletList(_)
+            | BlockKind::OrderedList { .. }
+            | BlockKind::ThematicBreak => {}
+        }
+    };
+}
+
 impl Block {
+    /// Calls `f` with each inline list this block holds itself (not those of the blocks
+    /// inside it, nor those nested in its inlines).
+    pub fn for_each_own_inlines<'a>(&'a self, f: &mut impl FnMut(&'a Vec<Inline>)) {
+        for_each_own_inline_list!(&self.kind, f, iter)
+    }
+
+    /// [`Block::for_each_own_inlines`], to change them.
+    pub fn for_each_own_inlines_mut(&mut self, f: &mut impl FnMut(&mut Vec<Inline>)) {
+        for_each_own_inline_list!(&mut self.kind, f, iter_mut)
+    }
+
     /// The block's anchor id (a heading's, a code block's or a table's), when it has one.
     pub fn anchor_id(&self) -> Option<&str> {
         let id = match &self.kind {

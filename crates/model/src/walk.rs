@@ -9,7 +9,7 @@ use crate::{Block, BlockKind, Inline, Span};
 pub fn walk_block_lists_mut(blocks: &mut Vec<Block>, f: &mut impl FnMut(&mut Vec<Block>)) {
     for block in blocks.iter_mut() {
         block.for_each_child_blocks_mut(&mut |children| walk_block_lists_mut(children, f));
-        walk_own_inlines(block, &mut |inlines| {
+        block.for_each_own_inlines_mut(&mut |inlines| {
             walk_notes_in(inlines, &mut |notes| walk_block_lists_mut(notes, f))
         });
     }
@@ -21,7 +21,7 @@ pub fn walk_block_lists_mut(blocks: &mut Vec<Block>, f: &mut impl FnMut(&mut Vec
 pub fn walk_inline_lists_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Vec<Inline>)) {
     for block in blocks.iter_mut() {
         block.for_each_child_blocks_mut(&mut |children| walk_inline_lists_mut(children, f));
-        walk_own_inlines(block, &mut |inlines| walk_inlines_in(inlines, f));
+        block.for_each_own_inlines_mut(&mut |inlines| walk_inlines_in(inlines, f));
     }
 }
 
@@ -58,35 +58,7 @@ pub fn walk_own_inline_lists_mut(block: &mut Block, f: &mut impl FnMut(&mut Vec<
         }
         f(inlines);
     }
-    walk_own_inlines(block, &mut |inlines| nested(inlines, f));
-}
-
-/// Calls `f` on each inline list held directly by `block`.
-fn walk_own_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
-    match &mut block.kind {
-        BlockKind::Plain(c)
-        | BlockKind::Para(c)
-        | BlockKind::Heading { content: c, .. }
-        | BlockKind::Figure { caption: c, .. } => f(c),
-        BlockKind::Table(t) => {
-            for cell in t.head.iter_mut().chain(t.rows.iter_mut().flatten()) {
-                f(cell);
-            }
-        }
-        BlockKind::DefinitionList(items) => {
-            for item in items {
-                f(&mut item.term);
-            }
-        }
-        BlockKind::CodeBlock { .. }
-        | BlockKind::RawBlock { .. }
-        | BlockKind::BlockQuote(_)
-        | BlockKind::Alert { .. }
-        | BlockKind::Div { .. }
-        | BlockKind::BulletList(_)
-        | BlockKind::OrderedList { .. }
-        | BlockKind::ThematicBreak => {}
-    }
+    block.for_each_own_inlines_mut(&mut |inlines| nested(inlines, f));
 }
 
 /// Calls `f` on every source span in the tree: each block's, link's, image's and formula's
@@ -121,29 +93,8 @@ pub fn for_each_inline<'a>(blocks: &'a [Block], f: &mut impl FnMut(&'a Inline)) 
             }
         }
     }
-    for_each_block(blocks, &mut |block: &'a Block| match &block.kind {
-        BlockKind::Plain(c)
-        | BlockKind::Para(c)
-        | BlockKind::Heading { content: c, .. }
-        | BlockKind::Figure { caption: c, .. } => inlines(c, f),
-        BlockKind::Table(t) => {
-            for cell in t.head.iter().chain(t.rows.iter().flatten()) {
-                inlines(cell, f);
-            }
-        }
-        BlockKind::DefinitionList(items) => {
-            for item in items {
-                inlines(&item.term, f);
-            }
-        }
-        BlockKind::CodeBlock { .. }
-        | BlockKind::RawBlock { .. }
-        | BlockKind::BlockQuote(_)
-        | BlockKind::Alert { .. }
-        | BlockKind::Div { .. }
-        | BlockKind::BulletList(_)
-        | BlockKind::OrderedList { .. }
-        | BlockKind::ThematicBreak => {}
+    for_each_block(blocks, &mut |block: &'a Block| {
+        block.for_each_own_inlines(&mut |list| inlines(list, f));
     });
 }
 

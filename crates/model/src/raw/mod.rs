@@ -69,28 +69,8 @@ pub fn raw_html_as_nodes(document: &Document) -> Option<Document> {
 /// Whether the inline content `block` holds itself (notes aside: [`for_each_block`] meets
 /// their blocks) has raw HTML, at any inline depth.
 fn own_inlines_hold_raw_html(block: &Block) -> bool {
-    let lists: Vec<&[Inline]> = match &block.kind {
-        BlockKind::Plain(c)
-        | BlockKind::Para(c)
-        | BlockKind::Heading { content: c, .. }
-        | BlockKind::Figure { caption: c, .. } => vec![c],
-        BlockKind::Table(t) => t
-            .head
-            .iter()
-            .chain(t.rows.iter().flatten())
-            .map(Vec::as_slice)
-            .collect(),
-        BlockKind::DefinitionList(items) => items.iter().map(|i| i.term.as_slice()).collect(),
-        BlockKind::CodeBlock { .. }
-        | BlockKind::RawBlock { .. }
-        | BlockKind::BlockQuote(_)
-        | BlockKind::Alert { .. }
-        | BlockKind::Div { .. }
-        | BlockKind::BulletList(_)
-        | BlockKind::OrderedList { .. }
-        | BlockKind::ThematicBreak => Vec::new(),
-    };
-    let mut stack: Vec<&Inline> = lists.into_iter().flatten().collect();
+    let mut stack: Vec<&Inline> = Vec::new();
+    block.for_each_own_inlines(&mut |list| stack.extend(list));
     while let Some(inline) = stack.pop() {
         match inline {
             Inline::Raw { .. } if is_raw_html(inline) => return true,
