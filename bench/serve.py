@@ -54,30 +54,26 @@ def start(binary, root, extra):
     raise SystemExit("the server did not start")
 
 
-def run_cell(host, port, path, requests, concurrency):
-    latencies = []
-    bodies = set()
-    failures = []
+def drive(host, port, paths, concurrency, on_reply):
+    """GETs every path from `concurrency` threads, each on its own keep-alive connection;
+    `on_reply(path, status, body, seconds)` is called under a lock. Returns the wall time."""
     lock = threading.Lock()
-    counter = iter(range(requests))
+    todo = iter(paths)
 
     def worker():
         conn = http.client.HTTPConnection(host, port, timeout=120)
         while True:
             with lock:
-                if next(counter, None) is None:
-                    break
+                path = next(todo, None)
+            if path is None:
+                break
             t0 = time.perf_counter()
             conn.request("GET", path, headers={"Host": "localhost"})
             reply = conn.getresponse()
             body = reply.read()
             took = time.perf_counter() - t0
             with lock:
-                latencies.append(took)
-                if reply.status != 200:
-                    failures.append(reply.status)
-                else:
-                    bodies.add(hash(body))
+                on_reply(path, reply.status, body, took)
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
@@ -86,7 +82,22 @@ def run_cell(host, port, path, requests, concurrency):
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - t0
+    return time.perf_counter() - t0
+
+
+def run_cell(host, port, path, requests, concurrency):
+    latencies = []
+    bodies = set()
+    failures = []
+
+    def on_reply(_path, status, body, took):
+        latencies.append(took)
+        if status != 200:
+            failures.append(status)
+        else:
+            bodies.add(hash(body))
+
+    wall = drive(host, port, [path] * requests, concurrency, on_reply)
     if failures or len(bodies) != 1:
         raise SystemExit(f"{path}: statuses {sorted(set(failures))}, {len(bodies)} distinct bodies")
     latencies.sort()
@@ -231,33 +242,12 @@ def get_status(host, port, path):
 
 
 def mixed_batch(host, port, paths, concurrency, stats):
-    lock = threading.Lock()
-    todo = iter(paths)
+    def on_reply(path, status, _body, took):
+        st = stats.setdefault(path.rsplit(".", 1)[1], {"lat": [], "codes": {}})
+        st["lat"].append(took)
+        st["codes"][status] = st["codes"].get(status, 0) + 1
 
-    def worker():
-        conn = http.client.HTTPConnection(host, port, timeout=120)
-        while True:
-            with lock:
-                path = next(todo, None)
-            if path is None:
-                break
-            t0 = time.perf_counter()
-            conn.request("GET", path, headers={"Host": "localhost"})
-            reply = conn.getresponse()
-            reply.read()
-            took = time.perf_counter() - t0
-            fmt = path.rsplit(".", 1)[1]
-            with lock:
-                st = stats.setdefault(fmt, {"lat": [], "codes": {}})
-                st["lat"].append(took)
-                st["codes"][reply.status] = st["codes"].get(reply.status, 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    drive(host, port, paths, concurrency, on_reply)
 
 
 def main():
