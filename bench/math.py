@@ -21,16 +21,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-
-
-def timed(cmd):
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
-        r = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", t.name] + cmd,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if r.returncode != 0:
-            raise RuntimeError(f"{cmd!r} failed: {r.stderr[-2000:]}")
-        wall, rss = t.read().split()[-2:]
-        return float(wall), int(rss) / 1024
+sys.path.insert(0, HERE)
+from raw_html import timed  # noqa: E402  (wall seconds and peak RSS under /usr/bin/time)
 
 
 def formulas():
