@@ -157,14 +157,11 @@ pub(crate) async fn convert(
         }
         Ok(Ok(received)) => received,
     };
-    let bytes = axum::body::Bytes::from(bytes);
     let query = uri.query().unwrap_or("");
     let job = match form {
         BodyForm::Json => from_json(&bytes),
-        BodyForm::Markdown => {
-            query_pairs(query).and_then(|pairs| from_pairs(pairs, bytes.to_vec()))
-        }
-        BodyForm::Multipart(boundary) => from_multipart(bytes, boundary, query).await,
+        BodyForm::Markdown => query_pairs(query).and_then(|pairs| from_pairs(pairs, bytes)),
+        BodyForm::Multipart(boundary) => from_multipart(bytes.into(), boundary, query).await,
     };
     let job = match job {
         Ok(job) => job,
