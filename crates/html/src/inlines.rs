@@ -51,7 +51,7 @@ impl<'a> Writer<'a> {
                     self.attr("title", &target.title);
                 }
                 if let Some(attr) = &target.attr {
-                    self.attributes_except(attr, &written_title(target));
+                    self.attributes_except(attr, written_title(target));
                 }
                 self.push(">");
                 self.inlines(content);
@@ -145,7 +145,7 @@ impl<'a> Writer<'a> {
         });
         // The author's size wins; its attributes were checked by the model's sanitize.
         if let Some(attr) = &target.attr {
-            self.attributes_except(attr, &written_title(target));
+            self.attributes_except(attr, written_title(target));
         }
         // Else the intrinsic size lets the browser reserve the space before the image
         // arrives (the stylesheet's `height: auto` keeps the ratio when it is scaled down).
@@ -177,10 +177,10 @@ impl<'a> Writer<'a> {
 }
 
 /// The attribute a link or image has already written from its target: its `title`.
-fn written_title(target: &Target) -> Vec<&'static str> {
+fn written_title(target: &Target) -> &'static [&'static str] {
     if target.title.is_empty() {
-        Vec::new()
+        &[]
     } else {
-        vec!["title"]
+        &["title"]
     }
 }
