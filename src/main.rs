@@ -103,6 +103,11 @@ enum Command {
         #[arg(value_name = "DIR", default_value = ".")]
         dir: PathBuf,
     },
+    /// Run as an mdBook backend: read mdBook's render context on standard input and write
+    /// the book into mdBook's output folder (EPUB, PDF and text unless --to or
+    /// `[output.bindery] to` says otherwise). Name it in book.toml: `[output.bindery]`
+    /// with `command = "bindery mdbook"`, then `mdbook build`.
+    Mdbook(MdbookArgs),
     /// Print the manual page (roff) on standard output: `bindery man | man -l -`.
     Man {
         /// Write one page per command into DIR instead (bindery.1, bindery-build.1, ...).
@@ -218,6 +223,15 @@ struct ConvertArgs {
     /// Output format [default: from the output file's extension, else html]
     #[arg(short, long, value_name = "FORMAT", value_parser = completions::FormatParser)]
     to: Option<Format>,
+    #[command(flatten)]
+    render: RenderArgs,
+}
+
+#[derive(Args)]
+struct MdbookArgs {
+    /// Formats to write, comma-separated [default: `[output.bindery] to`, else epub,pdf,txt]
+    #[arg(short, long, value_name = "FORMATS", value_delimiter = ',', value_parser = completions::FormatParser)]
+    to: Vec<Format>,
     #[command(flatten)]
     render: RenderArgs,
 }
@@ -601,6 +615,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             completions::completions::<Cli>(shell)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Mdbook(args) => mdbook(args),
         Command::Init { dir } => match init::init(&dir) {
             Ok(written) => {
                 for path in &written {
@@ -624,6 +639,64 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `bindery mdbook`: mdBook's render context in, the book's files out.
+fn mdbook(args: MdbookArgs) -> anyhow::Result<ExitCode> {
+    use std::io::Read;
+    let settings = args.render.settings()?;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        usage_error(
+            "`bindery mdbook` reads mdBook's render context on standard input: mdBook runs it \
+             for `[output.bindery]` with `command = \"bindery mdbook\"` in book.toml"
+                .into(),
+        );
+    }
+    // The context holds every chapter, escaped as JSON: twice the input limit, and a
+    // little for the configuration.
+    let limit = settings.max_input.saturating_mul(2).saturating_add(1 << 20);
+    let mut json = Vec::new();
+    stdin
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut json)
+        .context("cannot read mdBook's render context from standard input")?;
+    if json.len() as u64 > limit {
+        say!(
+            "error: mdBook's render context is larger than {limit} bytes\n  hint: raise the \
+             limit with --max-input BYTES"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let formats = (!args.to.is_empty()).then_some(args.to.as_slice());
+    let report = match bindery_pipeline::mdbook_backend(&json, formats, &settings) {
+        Ok(report) => report,
+        Err(error) => {
+            print_error(&error);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let name = std::path::Path::new("book");
+    if !args.render.quiet {
+        for line in format_warnings(name, &report.warnings, args.render.verbose) {
+            say!("{line}");
+        }
+        for path in &report.written {
+            say!("wrote {}", path.display());
+        }
+    }
+    for error in &report.failures {
+        print_error(error);
+    }
+    if !report.failures.is_empty() {
+        return Ok(ExitCode::from(1));
+    }
+    if args.render.deny_warnings && !report.warnings.is_empty() {
+        say!("{}", denied(report.warnings.len()));
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {

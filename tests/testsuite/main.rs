@@ -17,6 +17,7 @@ mod hostile;
 mod init;
 mod links;
 mod math;
+mod mdbook;
 mod pathological;
 mod raw_html;
 mod safety_inputs;

@@ -34,7 +34,10 @@ pub use manifest::{Finished, Journal, MANIFEST_FILE, MergeError, Merged, merge, 
 pub use on_demand::{Posted, Prepared, Rendered, Renderer, find_document};
 pub use plan::{Source, SourceKind, is_book as is_book_dir, plan};
 pub use read::{InputFormat, read_document, read_document_as};
-pub use run::{Build, CopiedImage, Event, Failure, Output, Report, build, convert};
+pub use run::{
+    Build, CopiedImage, Event, Failure, MDBOOK_FORMATS, MdbookReport, Output, Report, build,
+    convert, mdbook_backend,
+};
 pub use shard::{COUNT_VARIABLE as SHARD_COUNT_VARIABLE, Shard};
 pub use worker::{
     DEFAULT_RENDER_TIMEOUT, DEFAULT_WORKER_MEMORY, Isolation, limit_memory, serve_worker,

@@ -205,13 +205,18 @@ fn dir_or_dot(dir: &Path) -> PathBuf {
     }
 }
 
-/// Whether the directory `dir` is a book (and so one document, not a tree of articles).
+/// Whether the directory `dir` is a book (and so one document, not a tree of articles): it
+/// holds an mdBook's `book.toml`, or a `bindery.toml` that is not only project defaults.
 pub fn is_book(dir: &Path) -> bool {
     let config = dir.join(crate::book::CONFIG_FILE);
     // A `bindery.toml` of project defaults (only `[build]`) does not make a book, unless a
     // SUMMARY.md beside it gives the chapters. Only a small file is read to tell: a large
     // one is a book's, whose loader reads it within the input limits and confinement.
     const DEFAULTS_MAX: u64 = 64 * 1024;
+    // An mdBook is a book whatever sits beside its `book.toml`.
+    if dir.join(crate::book::mdbook::BOOK_TOML).is_file() {
+        return true;
+    }
     config.is_file()
         && (dir.join(crate::book::SUMMARY_FILE).is_file()
             || std::fs::metadata(&config).map_or(true, |meta| meta.len() > DEFAULTS_MAX)

@@ -957,6 +957,101 @@ fn convert_book(
     Ok(warnings)
 }
 
+/// What `bindery mdbook` did with the book mdBook gave it.
+#[derive(Debug)]
+pub struct MdbookReport {
+    /// The files written, one per format that rendered.
+    pub written: Vec<PathBuf>,
+    /// Warnings from reading and rendering the book, each naming its chapter file.
+    pub warnings: Vec<Warning>,
+    /// The formats that failed; the others were still written.
+    pub failures: Vec<Error>,
+    /// The mdBook version that ran the backend.
+    pub version: String,
+}
+
+/// The formats `bindery mdbook` writes unless told otherwise: mdBook makes the HTML itself.
+pub const MDBOOK_FORMATS: [Format; 3] = [Format::Epub, Format::Pdf, Format::Txt];
+
+/// bindery as an mdBook backend: reads mdBook's render context (`json`), assembles its book
+/// as `bindery build` assembles one, and writes `<book>.<ext>` for each format into mdBook's
+/// output folder (`formats`, else `[output.bindery] to`, else EPUB, PDF and text). A format
+/// that fails is reported and the others are still written; each file is written whole or
+/// not at all.
+pub fn mdbook_backend(
+    json: &[u8],
+    formats: Option<&[Format]>,
+    settings: &Settings,
+) -> Result<MdbookReport, Error> {
+    let name = Path::new("<mdbook render context>");
+    let backend = guarded(name, "reading", || {
+        book::backend::read_render_context(json, settings)
+    })?;
+    let formats: Vec<Format> = match (formats, &backend.formats) {
+        (Some(given), _) => given.to_vec(),
+        (None, Some(names)) => names
+            .iter()
+            .map(|n| {
+                n.parse::<Format>().map_err(|message| Error::Syntax {
+                    path: backend.root.join(book::mdbook::BOOK_TOML),
+                    line: 1,
+                    col: 1,
+                    message: format!("[output.bindery] to: {message}"),
+                    hint: None,
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        (None, None) => MDBOOK_FORMATS.to_vec(),
+    };
+    std::fs::create_dir_all(&backend.destination).map_err(|e| Error::Io {
+        path: backend.destination.clone(),
+        source: e,
+    })?;
+    let book = &backend.book;
+    let dir = backend.root.as_path();
+    let mut report = MdbookReport {
+        written: Vec::new(),
+        warnings: book.warnings.clone(),
+        failures: Vec::new(),
+        version: backend.version.clone(),
+    };
+    for format in formats {
+        let path = backend
+            .destination
+            .join(format!("{}.{}", backend.stem, format.extension()));
+        let rendered = guarded(&path, format.name(), || {
+            check_budget(format, dir, &book.document, Some(&book.layout), settings)?;
+            render(
+                dir,
+                format,
+                &book.document,
+                &book.resolved.assets,
+                true,
+                settings,
+            )
+        });
+        match rendered.and_then(|rendered| {
+            write_converted(
+                Some(&path),
+                &rendered.output,
+                format,
+                &book.resolved,
+                settings,
+            )
+            .map(|()| rendered.warnings)
+        }) {
+            Ok(warnings) => {
+                report
+                    .warnings
+                    .extend(warnings.into_iter().map(|w| book.layout.locate(w)));
+                report.written.push(path);
+            }
+            Err(error) => report.failures.push(error),
+        }
+    }
+    Ok(report)
+}
+
 /// Writes a converted output to its file (with the images an HTML page links beside it) or
 /// to standard output.
 fn write_converted(

@@ -56,6 +56,26 @@ pub struct BookConfig {
     pub bytes: Vec<u8>,
     /// Problems that did not stop the book (draft chapters skipped).
     pub warnings: Vec<Warning>,
+    /// The chapters' folder relative to the book, `/`-separated: empty for a bindery
+    /// book, `src` (or `[book] src`) for an mdBook.
+    pub src: String,
+    /// Set for an mdBook (a `book.toml`): its chapters take mdBook's preprocessing.
+    pub mdbook: Option<super::mdbook::Mdbook>,
+}
+
+/// What a book's configuration gave, for [`finish`] to check.
+pub(super) struct Parts {
+    pub meta: Metadata,
+    pub numbered: bool,
+    pub chapters: Vec<ChapterRef>,
+    pub bytes: Vec<u8>,
+    pub warnings: Vec<Warning>,
+    pub src: String,
+    pub mdbook: Option<super::mdbook::Mdbook>,
+    /// The configuration file and its text, where errors about `chapters` point.
+    pub errors_in: (PathBuf, String),
+    /// `SUMMARY.md` and its text, when the chapters come from it.
+    pub summary: Option<(PathBuf, String)>,
 }
 
 /// One `chapters` entry as written in TOML.
@@ -82,6 +102,9 @@ const CHAPTERS_HINT: &str = "each entry is \"file.md\", { file = \"file.md\", ch
 
 /// Reads `dir/bindery.toml` and the chapter list; each file holds at most `max_input` bytes.
 pub fn load(dir: &Path, max_input: u64) -> Result<BookConfig, Error> {
+    if dir.join(super::mdbook::BOOK_TOML).is_file() {
+        return super::mdbook::load_config(dir, max_input);
+    }
     let config_path = dir.join(CONFIG_FILE);
     let read = |path: &Path| crate::read::read_inside(dir, path, path, max_input);
     let bytes = read(&config_path)?;
@@ -115,9 +138,9 @@ pub fn load(dir: &Path, max_input: u64) -> Result<BookConfig, Error> {
     };
     let mut all_bytes = bytes.clone();
     let mut warnings = Vec::new();
-    // The text of SUMMARY.md when the chapter list comes from it, for error lines.
-    let mut summary_text: Option<String> = None;
-    let mut chapters = match meta.extra.remove("chapters") {
+    // SUMMARY.md and its text when the chapter list comes from it, for error lines.
+    let mut summary_text: Option<(PathBuf, String)> = None;
+    let chapters = match meta.extra.remove("chapters") {
         Some(value) => {
             let entries: Vec<Entry> = serde_json::from_value(value).map_err(|e| {
                 syntax(
@@ -152,11 +175,42 @@ pub fn load(dir: &Path, max_input: u64) -> Result<BookConfig, Error> {
             let text = utf8(&summary_path, &summary)?;
             let found = summary_chapters(&summary_path, text)?;
             warnings.extend(found.1);
-            summary_text = Some(text.to_string());
+            summary_text = Some((summary_path.clone(), text.to_string()));
             all_bytes.extend_from_slice(&summary);
             found.0
         }
     };
+    finish(
+        dir,
+        Parts {
+            meta,
+            numbered,
+            chapters,
+            bytes: all_bytes,
+            warnings,
+            src: String::new(),
+            mdbook: None,
+            errors_in: (config_path, text.to_string()),
+            summary: summary_text,
+        },
+    )
+}
+
+/// Checks the chapter list (paths inside the book, each listed once), numbers it, and
+/// names an untitled book after its directory.
+pub(super) fn finish(dir: &Path, parts: Parts) -> Result<BookConfig, Error> {
+    let Parts {
+        mut meta,
+        numbered,
+        mut chapters,
+        bytes: all_bytes,
+        warnings,
+        src,
+        mdbook,
+        errors_in: (config_path, text),
+        summary: summary_text,
+    } = parts;
+    let text = text.as_str();
     for chapter in &chapters {
         if let Some(file) = &chapter.file {
             check_relative(file).map_err(|message| {
@@ -175,7 +229,7 @@ pub fn load(dir: &Path, max_input: u64) -> Result<BookConfig, Error> {
             let hint = Some("list each chapter file once");
             return Err(match &summary_text {
                 None => syntax(&config_path, text, "chapters", message, hint),
-                Some(summary) => {
+                Some((summary_path, summary)) => {
                     let line = summary
                         .lines()
                         .enumerate()
@@ -183,7 +237,7 @@ pub fn load(dir: &Path, max_input: u64) -> Result<BookConfig, Error> {
                         .nth(1)
                         .map_or(1, |(i, _)| i + 1);
                     Error::Syntax {
-                        path: dir.join(SUMMARY_FILE),
+                        path: summary_path.clone(),
                         line: line as u32,
                         col: 1,
                         message,
@@ -207,10 +261,12 @@ pub fn load(dir: &Path, max_input: u64) -> Result<BookConfig, Error> {
         chapters,
         bytes: all_bytes,
         warnings,
+        src,
+        mdbook,
     })
 }
 
-fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Error> {
+pub(super) fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Error> {
     std::str::from_utf8(bytes).map_err(|_| Error::Syntax {
         path: path.to_path_buf(),
         line: 1,
@@ -273,19 +329,23 @@ fn flatten(entries: &[Entry], depth: u8, out: &mut Vec<ChapterRef>) -> Result<()
     Ok(())
 }
 
-/// A chapter path must name a Markdown file inside the book directory.
-fn check_relative(file: &str) -> Result<(), String> {
+/// Whether the relative path `file` stays inside the directory it is relative to.
+pub(super) fn is_inside(file: &str) -> bool {
     let path = Path::new(file);
-    let escapes = path.is_absolute()
+    !(path.is_absolute()
         || path
             .components()
-            .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
-    if escapes {
+            .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_))))
+}
+
+/// A chapter path must name a Markdown file inside the book directory.
+fn check_relative(file: &str) -> Result<(), String> {
+    if !is_inside(file) {
         return Err(format!(
             "chapter `{file}` is outside the book directory; chapter paths are relative to it"
         ));
     }
-    let markdown = path
+    let markdown = Path::new(file)
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown"));
@@ -321,7 +381,10 @@ fn number(chapters: &mut [ChapterRef]) {
 /// Reads mdBook's `SUMMARY.md`: a first `# Title` (ignored), prefix chapters as links before
 /// the first list, numbered chapters as nested list items, `# Part` headings between lists,
 /// suffix chapters after; `[Draft]()` links are skipped with a warning.
-fn summary_chapters(path: &Path, text: &str) -> Result<(Vec<ChapterRef>, Vec<Warning>), Error> {
+pub(super) fn summary_chapters(
+    path: &Path,
+    text: &str,
+) -> Result<(Vec<ChapterRef>, Vec<Warning>), Error> {
     let options = ReadOptions {
         dialect: Dialect::Markdown,
         file_name: Some(SUMMARY_FILE.into()),

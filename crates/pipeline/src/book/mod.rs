@@ -10,7 +10,10 @@
 //! are shifted as if the chapter files were concatenated, so a renderer's warning can be
 //! traced back to `chapter.md:line:col`.
 
+pub mod backend;
 mod config;
+mod include;
+pub mod mdbook;
 pub(crate) mod site;
 
 use std::collections::BTreeMap;
@@ -23,6 +26,7 @@ use bindery_model::{
 
 pub use config::{BookConfig, CONFIG_FILE, ChapterRef, SUMMARY_FILE, is_project_defaults};
 use config::{join_relative, on_disk, parent_dir};
+use include::Segment;
 
 use crate::assets::{Resolved, is_local, resolve_images};
 use crate::read::{read_document, read_inside};
@@ -49,8 +53,9 @@ pub struct Book {
 pub struct Layout {
     /// The chapters, with the range of the document's blocks each one owns (for the HTML site).
     pub chapters: Vec<ChapterPage>,
-    /// Where each chapter's lines start in the concatenated numbering, with its file.
-    lines: Vec<(u32, String)>,
+    /// Where each run of lines in the concatenated numbering comes from: a chapter, or a
+    /// file an mdBook chapter includes.
+    lines: Vec<Segment>,
 }
 
 /// One entry of the book as a page of the HTML site.
@@ -66,23 +71,61 @@ pub struct ChapterPage {
     pub id: String,
     /// The blocks of [`Book::document`] the chapter owns (its sub-chapters not included).
     pub blocks: std::ops::Range<usize>,
+    /// The page's `<title>` when the chapter sets one (mdBook's `{{#title ...}}`).
+    pub head_title: Option<String>,
 }
 
 impl Layout {
     /// Rewrites a renderer's warning to name the chapter file and line it came from.
-    pub fn locate(&self, mut warning: Warning) -> Warning {
+    pub fn locate(&self, warning: Warning) -> Warning {
         if warning.file.is_some() {
             return warning;
         }
-        let Some(span) = warning.span else {
-            return warning;
-        };
-        let index = self.lines.partition_point(|(start, _)| *start < span.line);
-        if let Some((start, file)) = index.checked_sub(1).and_then(|i| self.lines.get(i)) {
-            warning.span = Some(shift_span(span, -(*start as i64)));
-            warning.file = Some(file.clone());
+        place(&self.lines, warning)
+    }
+}
+
+/// Names the file and line a warning's span comes from, by `segments` (sorted by `start`).
+fn place(segments: &[Segment], mut warning: Warning) -> Warning {
+    let Some(span) = warning.span else {
+        return warning;
+    };
+    let index = segments.partition_point(|s| s.start <= span.line);
+    if let Some(found) = index.checked_sub(1).and_then(|i| segments.get(i)) {
+        warning.span = Some(shift_span(span, found.origin as i64 - found.start as i64));
+        warning.file = Some(found.file.clone());
+    }
+    warning
+}
+
+/// A chapter's text as read (in an mdBook, with its directives expanded).
+pub(crate) struct ChapterSource {
+    /// The text to parse.
+    pub text: Vec<u8>,
+    /// Where its lines come from.
+    pub segments: Vec<Segment>,
+    /// A `{{#title}}` it set.
+    pub title: Option<String>,
+    /// Problems found while reading it, each naming its file.
+    pub warnings: Vec<Warning>,
+    /// Its bytes and those of every file it includes, for the cache key.
+    pub key: Vec<u8>,
+}
+
+impl ChapterSource {
+    /// A chapter read as it is, its lines its own.
+    pub(crate) fn plain(text: Vec<u8>, shown: &str) -> Self {
+        ChapterSource {
+            key: text.clone(),
+            text,
+            segments: vec![Segment {
+                start: 1,
+                file: shown.to_string(),
+                origin: 1,
+            }],
+            title: None,
+            warnings: Vec::new(),
         }
-        warning
     }
 }
 
@@ -104,6 +147,7 @@ struct Read {
     /// The chapter heading's id in the book.
     id: String,
     title: String,
+    head_title: Option<String>,
 }
 
 /// Reads the book in `dir`: `bindery.toml`, the chapter list, and every chapter; its images
@@ -115,6 +159,43 @@ struct Read {
 /// warning.
 pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error> {
     let config = config::load(dir, settings.max_input)?;
+    let mdbook = config.mdbook.is_some();
+    assemble(config, dir, root, settings, |_, path, shown| {
+        let raw = read_inside(dir, path, path, settings.max_input)?;
+        let text = match std::str::from_utf8(&raw) {
+            // Only an mdBook's chapters take its directives; text that is not UTF-8 is
+            // reported by the reader.
+            Ok(text) if mdbook => text,
+            _ => return Ok(ChapterSource::plain(raw, shown)),
+        };
+        let expanded = include::expand(text, path, shown, root, settings.max_input)?;
+        let mut key = raw.clone();
+        for (name, bytes) in &expanded.files {
+            key.extend_from_slice(name.as_bytes());
+            key.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            key.extend_from_slice(bytes);
+        }
+        Ok(ChapterSource {
+            text: expanded.text.into_bytes(),
+            segments: expanded.segments,
+            title: expanded.title,
+            warnings: expanded.warnings,
+            key,
+        })
+    })
+}
+
+/// Assembles a book from its configuration and its chapters' text, which `fetch` gives for
+/// a chapter's book-relative file, its path on disk and the path shown in messages (from
+/// disk for `bindery build`, from mdBook's render context for `bindery mdbook`).
+pub(crate) fn assemble(
+    config: BookConfig,
+    dir: &Path,
+    root: &Path,
+    settings: &Settings,
+    mut fetch: impl FnMut(&str, &Path, &str) -> Result<ChapterSource, Error>,
+) -> Result<Book, Error> {
+    let content = on_disk(dir, &config.src);
     let mut total: u64 = 0;
     let mut bytes = config.bytes.clone();
     let mut warnings = config.warnings.clone();
@@ -133,12 +214,14 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
                 ids: BTreeMap::new(),
                 id,
                 title,
+                head_title: None,
             });
             continue;
         };
-        let path = on_disk(dir, &file);
+        let path = on_disk(&content, &file);
         let shown = path.display().to_string();
-        let source = read_inside(dir, &path, &path, settings.max_input)?;
+        let fetched = fetch(&file, &path, &shown)?;
+        let source = fetched.text;
         total = total.saturating_add(source.len() as u64);
         if total > settings.max_input {
             return Err(Error::TooLarge {
@@ -148,13 +231,26 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
             });
         }
         bytes.extend_from_slice(file.as_bytes());
-        bytes.extend_from_slice(&(source.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&source);
+        bytes.extend_from_slice(&(fetched.key.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&fetched.key);
+        warnings.extend(fetched.warnings);
         let read = read_document(&path, &source, settings)?;
-        warnings.extend(read.warnings.into_iter().map(|w| w.in_file(shown.clone())));
+        warnings.extend(read.warnings.into_iter().map(|w| {
+            // A warning with a span is placed by the chapter's segments (an include's line
+            // names the included file).
+            let w = place(&fetched.segments, w);
+            if w.file.is_some() {
+                w
+            } else {
+                w.in_file(shown.clone())
+            }
+        }));
         let document = read.output;
 
         let mut blocks = document.blocks;
+        if let Some(mdbook) = &config.mdbook {
+            mdbook::hide_lines(&mut blocks, &mdbook.hidelines);
+        }
         rebase_images(&mut blocks, parent_dir(&file));
         // The chapter's heading: its first block when that is a level-1 heading, else one made
         // from the list's title, the front matter title, or the file name.
@@ -210,7 +306,10 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
             });
         }
         // Spans as if the chapter files were one after another.
-        lines.push((next_line, shown));
+        lines.extend(fetched.segments.iter().map(|s| Segment {
+            start: s.start.saturating_add(next_line),
+            ..s.clone()
+        }));
         shift_spans(&mut blocks, next_line);
         let line_count = source.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
         next_line = next_line.saturating_add(line_count);
@@ -221,6 +320,7 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
             ids,
             id,
             title,
+            head_title: fetched.title,
         });
     }
 
@@ -268,6 +368,7 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
             depth: read.chapter.depth,
             id: read.id.clone(),
             blocks: start..document.blocks.len(),
+            head_title: read.head_title.clone(),
         });
     }
     for (key, value) in &settings.metadata {
@@ -280,9 +381,15 @@ pub fn load(dir: &Path, root: &Path, settings: &Settings) -> Result<Book, Error>
         chapters: pages,
         lines,
     };
+    // Image URLs are relative to the chapters' folder by now.
+    let base = if config.mdbook.is_some() {
+        content.join(SUMMARY_FILE)
+    } else {
+        dir.join(CONFIG_FILE)
+    };
     let resolved = resolve_images(
         &mut document,
-        &dir.join(CONFIG_FILE),
+        &base,
         root,
         settings.asset_limits,
         &mut link_warnings,

@@ -13,13 +13,30 @@ use crate::Settings;
 /// The site's files: paths relative to the site directory, with their bytes.
 pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
-/// The page a chapter file is written to: `formats/pdf.md` -> `formats/pdf.html`.
+/// The page a chapter file is written to: `formats/pdf.md` -> `formats/pdf.html`, and a
+/// `README.md` -> its folder's `index.html`, as mdBook does (the book's own `README.md` is
+/// the front page).
 fn page_path(file: &str) -> String {
+    if is_readme(file) {
+        let folder = file.rsplit_once('/').map_or("", |(d, _)| d);
+        return if folder.is_empty() {
+            "index.html".into()
+        } else {
+            format!("{folder}/index.html")
+        };
+    }
     let stem = file
         .rsplit_once('.')
         .filter(|(stem, _)| !stem.is_empty() && !stem.ends_with('/'))
         .map_or(file, |(stem, _)| stem);
     format!("{stem}.html")
+}
+
+/// Whether a chapter file is a `README.md` (any case, any Markdown extension).
+fn is_readme(file: &str) -> bool {
+    let name = file.rsplit_once('/').map_or(file, |(_, n)| n);
+    name.rsplit_once('.')
+        .is_some_and(|(stem, _)| stem.eq_ignore_ascii_case("readme"))
 }
 
 /// Each chapter's page, named after its file; a name the site already uses (the book's own
@@ -28,11 +45,18 @@ fn page_path(file: &str) -> String {
 fn page_paths(layout: &Layout) -> Vec<(&ChapterPage, String)> {
     let mut used: BTreeSet<String> = ["index.html".to_string()].into();
     let mut pages = Vec::new();
+    let mut front = false;
     for chapter in &layout.chapters {
         let Some(file) = chapter.file.as_deref() else {
             continue;
         };
         let path = page_path(file);
+        if path == "index.html" && !front && is_readme(file) {
+            // The book's README is the front page.
+            front = true;
+            pages.push((chapter, path));
+            continue;
+        }
         let stem = path.strip_suffix(".html").unwrap_or(&path).to_string();
         let mut candidate = path;
         let mut n = 2;
@@ -84,7 +108,39 @@ pub(crate) fn render(
         bindery_html::stylesheet(resources, &options).into_bytes(),
     ));
 
-    let index_blocks = contents(document, layout, &pages);
+    // Links from a page to the headings of others: `#id` on the same page, else a path
+    // from the page's folder up to the top, then down.
+    let fragment_files_of = |path: &str| -> BTreeMap<String, String> {
+        let prefix = up(path);
+        homes
+            .iter()
+            .map(|(id, home)| {
+                let href = if *home == path {
+                    String::new()
+                } else {
+                    format!("{prefix}{home}")
+                };
+                (id.to_string(), href)
+            })
+            .collect()
+    };
+    // The front page: the book's title block and description, its README (if a chapter is
+    // one), then the table of contents; the other chapters are pages of their own.
+    let front = pages.iter().position(|(_, path)| path == "index.html");
+    let mut index_blocks = contents(document, layout, &pages);
+    if let Some(i) = front {
+        let after_description = usize::from(document.meta.description.is_some());
+        index_blocks.splice(
+            after_description..after_description,
+            document.blocks[pages[i].0.blocks.clone()].iter().cloned(),
+        );
+    }
+    let index_fragments = front.map(|_| fragment_files_of("index.html"));
+    let pages: Vec<(&ChapterPage, String)> = pages
+        .iter()
+        .filter(|(_, path)| path != "index.html")
+        .cloned()
+        .collect();
     let first = pages.first().map(|(c, path)| NavLink {
         href: path,
         title: &c.title,
@@ -100,7 +156,7 @@ pub(crate) fn render(
             blocks: &index_blocks,
             meta,
             stylesheet_href: Some("style.css"),
-            fragment_files: None,
+            fragment_files: index_fragments.as_ref(),
             title_block: true,
             nav: Some(&index_nav),
         },
@@ -113,18 +169,7 @@ pub(crate) fn render(
 
     for (i, (chapter, path)) in pages.iter().enumerate() {
         let prefix = up(path);
-        // Links within the page stay `#id`; others go up to the top, then down.
-        let fragment_files: BTreeMap<String, String> = homes
-            .iter()
-            .map(|(id, home)| {
-                let href = if home == path {
-                    String::new()
-                } else {
-                    format!("{prefix}{home}")
-                };
-                (id.to_string(), href)
-            })
-            .collect();
+        let fragment_files = fragment_files_of(path);
         let mut blocks = document.blocks[chapter.blocks.clone()].to_vec();
         if !prefix.is_empty() && !options.embed_resources {
             prefix_images(&mut blocks, &prefix);
@@ -146,7 +191,10 @@ pub(crate) fn render(
                 title: &pages[i + 1].0.title,
             }),
         };
-        let head_title = format!("{} \u{2013} {book_title}", chapter.title);
+        let head_title = match &chapter.head_title {
+            Some(title) => title.clone(),
+            None => format!("{} \u{2013} {book_title}", chapter.title),
+        };
         let stylesheet = format!("{prefix}style.css");
         let page = bindery_html::render_chapter(
             &Chapter {
@@ -254,6 +302,9 @@ mod tests {
     fn pages_sit_at_the_chapter_path() {
         assert_eq!(page_path("cli.md"), "cli.html");
         assert_eq!(page_path("formats/pdf.markdown"), "formats/pdf.html");
+        assert_eq!(page_path("README.md"), "index.html");
+        assert_eq!(page_path("guide/readme.md"), "guide/index.html");
+        assert_eq!(page_path("readme-first.md"), "readme-first.html");
         assert_eq!(up("formats/pdf.html"), "../");
         assert_eq!(up("index.html"), "");
     }
