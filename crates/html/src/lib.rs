@@ -29,6 +29,7 @@ mod highlight;
 mod inlines;
 mod math;
 mod page;
+mod site;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +37,7 @@ use bindery_model::{Assets, Block, BlockKind, Document, Metadata, Warned, Warnin
 
 pub use crate::highlight::Resources;
 use crate::page::Head;
+pub use crate::site::{Files as SiteFiles, SiteChapter, render_site};
 
 /// How the HTML is written. Every field is independent of the others.
 #[derive(Debug, Clone)]

@@ -49,7 +49,7 @@ pub use sanitize::{sanitize, sanitize_metadata};
 pub use stats::{Extent, Stats};
 pub use svg::svg_problem;
 pub use text::{plain_text, slugify, splice};
-pub use url::{dangerous_scheme, drop_dangerous_urls, percent_decode, url_scheme};
+pub use url::{dangerous_scheme, drop_dangerous_urls, is_local_url, percent_decode, url_scheme};
 pub use walk::{
     for_each_anchor_id, for_each_block, for_each_inline, walk_block_lists_mut,
     walk_inline_lists_mut, walk_own_inline_lists_mut, walk_spans_mut,

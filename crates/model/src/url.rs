@@ -150,6 +150,13 @@ pub fn drop_dangerous_urls(blocks: &mut Vec<Block>) -> Vec<Warning> {
     warnings
 }
 
+/// True for a URL naming a file of the document's own (a relative or rooted path): not a
+/// remote resource (a scheme, `//host`), not data, not a fragment, not empty. Such URLs are
+/// the ones the pipeline loads and the HTML site rewrites.
+pub fn is_local_url(url: &str) -> bool {
+    url_scheme(url).is_none() && !url.starts_with("//") && !url.is_empty() && !url.starts_with('#')
+}
+
 /// The scheme of an absolute URL (`https`, `mailto`...), as RFC 3986 spells one (a letter,
 /// then letters, digits, `+`, `-`, `.`), or `None` for a path relative to the document. A
 /// single letter before the colon is a Windows drive (`C:\x.png`), not a scheme. The one

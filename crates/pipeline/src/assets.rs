@@ -68,10 +68,7 @@ pub(crate) const IMAGE_DIR: &str = "images";
 
 /// True for URLs that name a remote resource or carry their data; those are never loaded.
 pub(crate) fn is_local(url: &str) -> bool {
-    bindery_model::url_scheme(url).is_none()
-        && !url.starts_with("//")
-        && !url.is_empty()
-        && !url.starts_with('#')
+    bindery_model::is_local_url(url)
 }
 
 pub(crate) fn percent_decode(s: &str) -> String {

@@ -672,7 +672,7 @@ fn write_site(
 ) -> Result<Vec<Output>, Error> {
     let started = Instant::now();
     let site = guarded(&source.path, Format::Html.name(), || {
-        Ok(book::site::render(
+        Ok(book_site(
             &loaded.document,
             &loaded.resolved.assets,
             layout,
@@ -708,6 +708,33 @@ fn write_site(
         });
     }
     Ok(outputs)
+}
+
+/// A book's site: the pages the HTML writer renders, and the images beside them (unless
+/// they are embedded), by path relative to the site's folder.
+fn book_site(
+    document: &Document,
+    assets: &Assets,
+    layout: &Layout,
+    settings: &Settings,
+) -> Warned<bindery_html::SiteFiles> {
+    let mut site = bindery_html::render_site(
+        document,
+        assets,
+        &layout.chapters,
+        &settings.html_resources,
+        &settings.html,
+    );
+    if !settings.html.embed_resources {
+        for (url, asset) in assets {
+            if crate::assets::is_chosen_name(url) {
+                site.output.push((url.clone(), asset.data.to_vec()));
+            }
+        }
+    }
+    site.output.sort_by(|a, b| a.0.cmp(&b.0));
+    site.output.dedup_by(|a, b| a.0 == b.0);
+    site
 }
 
 /// The outputs one format made of a document (several for a book's site), or its failure.

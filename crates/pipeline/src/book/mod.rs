@@ -14,7 +14,6 @@ pub mod backend;
 mod config;
 mod include;
 pub mod mdbook;
-pub(crate) mod site;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -58,22 +57,9 @@ pub struct Layout {
     lines: Vec<Segment>,
 }
 
-/// One entry of the book as a page of the HTML site.
-#[derive(Debug, Clone)]
-pub struct ChapterPage {
-    /// The chapter file relative to the book (`formats/pdf.md`); `None` for a part heading.
-    pub file: Option<String>,
-    /// The heading text, number included.
-    pub title: String,
-    /// Nesting depth in the chapter list, from 1.
-    pub depth: u8,
-    /// The id of the chapter's heading.
-    pub id: String,
-    /// The blocks of [`Book::document`] the chapter owns (its sub-chapters not included).
-    pub blocks: std::ops::Range<usize>,
-    /// The page's `<title>` when the chapter sets one (mdBook's `{{#title ...}}`).
-    pub head_title: Option<String>,
-}
+/// One entry of the book as a page of the HTML site: the HTML writer renders the site
+/// ([`bindery_html::render_site`]) from these.
+pub use bindery_html::SiteChapter as ChapterPage;
 
 impl Layout {
     /// Rewrites a renderer's warning to name the chapter file and line it came from.

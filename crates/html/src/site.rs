@@ -1,17 +1,37 @@
-//! A book as an HTML site (after mdBook): `index.html` with the title block and the table of
-//! contents, one page per chapter at the chapter's path with previous/next links, one shared
-//! `style.css`, and the images beside the pages.
+//! A book as an HTML site (after mdBook): `index.html` with the title block, the book's
+//! `README.md` chapter if it has one, and the table of contents; one page per chapter at the
+//! chapter's path with previous/next links; one shared `style.css`. The pipeline writes the
+//! files, and the images beside them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
-use bindery_html::{Chapter, NavLink, PageNav};
-use bindery_model::{Assets, Block, BlockKind, Document, Inline, ListItem, Warned, build};
+use bindery_model::{
+    Assets, Block, BlockKind, Document, Inline, ListItem, Warned, build, is_local_url,
+    walk_block_lists_mut, walk_own_inline_lists_mut,
+};
 
-use super::{ChapterPage, Layout, map_local_images};
-use crate::Settings;
+use crate::{Chapter, NavLink, Options, PageNav, Resources};
 
 /// The site's files: paths relative to the site directory, with their bytes.
-pub(crate) type Files = Vec<(String, Vec<u8>)>;
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// One entry of a book's chapter list, as a page of its site.
+#[derive(Debug, Clone)]
+pub struct SiteChapter {
+    /// The chapter file relative to the book (`formats/pdf.md`); `None` for a part heading.
+    pub file: Option<String>,
+    /// The heading text, number included.
+    pub title: String,
+    /// Nesting depth in the chapter list, from 1.
+    pub depth: u8,
+    /// The id of the chapter's heading.
+    pub id: String,
+    /// The blocks of the book's document the chapter owns (its sub-chapters not included).
+    pub blocks: Range<usize>,
+    /// The page's `<title>` when the chapter sets one (mdBook's `{{#title ...}}`).
+    pub head_title: Option<String>,
+}
 
 /// The page a chapter file is written to: `formats/pdf.md` -> `formats/pdf.html`, and a
 /// `README.md` -> its folder's `index.html`, as mdBook does (the book's own `README.md` is
@@ -42,11 +62,11 @@ fn is_readme(file: &str) -> bool {
 /// Each chapter's page, named after its file; a name the site already uses (the book's own
 /// `index.html` for a chapter `index.md`, or `a.html` for both `a.md` and `a.markdown`) gets
 /// a number instead, so no chapter's page is replaced by another.
-fn page_paths(layout: &Layout) -> Vec<(&ChapterPage, String)> {
+fn page_paths(chapters: &[SiteChapter]) -> Vec<(&SiteChapter, String)> {
     let mut used: BTreeSet<String> = ["index.html".to_string()].into();
     let mut pages = Vec::new();
     let mut front = false;
-    for chapter in &layout.chapters {
+    for chapter in chapters {
         let Some(file) = chapter.file.as_deref() else {
             continue;
         };
@@ -75,22 +95,24 @@ fn up(page: &str) -> String {
     "../".repeat(page.matches('/').count())
 }
 
-/// Renders every page of the site.
-pub(crate) fn render(
+/// Renders every page of a book's site and its stylesheet; `chapters` place the book's
+/// chapters in `document`. Images keep their URLs, which the pipeline writes beside the pages
+/// (or, with [`Options::embed_resources`], they are embedded).
+pub fn render_site(
     document: &Document,
     assets: &Assets,
-    layout: &Layout,
-    settings: &Settings,
+    chapters: &[SiteChapter],
+    resources: &Resources,
+    options: &Options,
 ) -> Warned<Files> {
-    let mut options = settings.html.clone();
+    let mut options = options.clone();
     options.standalone = true;
-    let resources = &settings.html_resources;
     let meta = &document.meta;
     let book_title = meta.title.as_deref().unwrap_or("Untitled");
     let mut files: Files = Vec::new();
     let mut warnings = Vec::new();
 
-    let pages = page_paths(layout);
+    let pages = page_paths(chapters);
     // Which page holds each heading id.
     let mut homes: BTreeMap<&str, &str> = BTreeMap::new();
     for (chapter, path) in &pages {
@@ -105,7 +127,7 @@ pub(crate) fn render(
 
     files.push((
         "style.css".into(),
-        bindery_html::stylesheet(resources, &options).into_bytes(),
+        crate::stylesheet(resources, &options).into_bytes(),
     ));
 
     // Links from a page to the headings of others: `#id` on the same page, else a path
@@ -127,7 +149,7 @@ pub(crate) fn render(
     // The front page: the book's title block and description, its README (if a chapter is
     // one), then the table of contents; the other chapters are pages of their own.
     let front = pages.iter().position(|(_, path)| path == "index.html");
-    let mut index_blocks = contents(document, layout, &pages);
+    let mut index_blocks = contents(document, chapters, &pages);
     if let Some(i) = front {
         let after_description = usize::from(document.meta.description.is_some());
         index_blocks.splice(
@@ -136,7 +158,7 @@ pub(crate) fn render(
         );
     }
     let index_fragments = front.map(|_| fragment_files_of("index.html"));
-    let pages: Vec<(&ChapterPage, String)> = pages
+    let pages: Vec<(&SiteChapter, String)> = pages
         .iter()
         .filter(|(_, path)| path != "index.html")
         .cloned()
@@ -150,7 +172,7 @@ pub(crate) fn render(
         prev: None,
         next: first,
     };
-    let index = bindery_html::render_chapter(
+    let index = crate::render_chapter(
         &Chapter {
             title: book_title,
             blocks: &index_blocks,
@@ -196,7 +218,7 @@ pub(crate) fn render(
             None => format!("{} \u{2013} {book_title}", chapter.title),
         };
         let stylesheet = format!("{prefix}style.css");
-        let page = bindery_html::render_chapter(
+        let page = crate::render_chapter(
             &Chapter {
                 title: &head_title,
                 blocks: &blocks,
@@ -214,13 +236,6 @@ pub(crate) fn render(
         files.push((path.clone(), page.output.into_bytes()));
     }
 
-    if !options.embed_resources {
-        for (url, asset) in assets {
-            if crate::assets::is_chosen_name(url) {
-                files.push((url.clone(), asset.data.to_vec()));
-            }
-        }
-    }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files.dedup_by(|a, b| a.0 == b.0);
     Warned {
@@ -231,7 +246,11 @@ pub(crate) fn render(
 
 /// The index page's body: the description, then the chapters as a nested list of links
 /// (parts as unlinked items holding their chapters).
-fn contents(document: &Document, layout: &Layout, pages: &[(&ChapterPage, String)]) -> Vec<Block> {
+fn contents(
+    document: &Document,
+    chapters: &[SiteChapter],
+    pages: &[(&SiteChapter, String)],
+) -> Vec<Block> {
     let mut blocks = Vec::new();
     if let Some(description) = document.meta.description.as_deref() {
         blocks.push(build::para(vec![build::text(description)]));
@@ -240,8 +259,7 @@ fn contents(document: &Document, layout: &Layout, pages: &[(&ChapterPage, String
         .iter()
         .map(|(c, path)| (c.id.as_str(), path.as_str()))
         .collect();
-    let entries: Vec<(u8, Vec<Inline>)> = layout
-        .chapters
+    let entries: Vec<(u8, Vec<Inline>)> = chapters
         .iter()
         .map(|c| {
             let label = match hrefs.get(c.id.as_str()) {
@@ -291,7 +309,20 @@ fn nest(entries: &[(u8, Vec<Inline>)], depth: u8) -> (Vec<ListItem>, usize) {
 /// Points the local images of a page in a sub-folder back up to the site's top, where the
 /// images are written.
 fn prefix_images(blocks: &mut Vec<Block>, prefix: &str) {
-    map_local_images(blocks, &|url| Some(format!("{prefix}{url}")));
+    walk_block_lists_mut(blocks, &mut |list: &mut Vec<Block>| {
+        for block in list.iter_mut() {
+            walk_own_inline_lists_mut(block, &mut |inlines| {
+                for inline in inlines.iter_mut() {
+                    if let Inline::Image { target, .. } = inline
+                        && is_local_url(&target.url)
+                        && !target.url.starts_with('/')
+                    {
+                        target.url = format!("{prefix}{}", target.url);
+                    }
+                }
+            });
+        }
+    });
 }
 
 #[cfg(test)]
