@@ -21,6 +21,16 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// The names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn the_mdbook_shaped_book_matches_its_golden_files() {
     let out = tempfile::tempdir().unwrap();
@@ -46,13 +56,8 @@ fn an_mdbook_is_one_book_named_after_its_folder_with_readme_as_front_page() {
     let out = tempfile::tempdir().unwrap();
     let result = build(&[&mdguide()], out.path(), &["-q"]);
     assert!(result.status.success());
-    let mut names: Vec<String> = std::fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        names_in(out.path()),
         [
             "manifest.json",
             "mdguide",
@@ -248,13 +253,8 @@ fn bindery_mdbook_renders_the_render_context_mdbook_gives_its_backends() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&result.stderr);
         assert!(result.status.success(), "{key}: {stderr}");
-        let mut names: Vec<String> = std::fs::read_dir(&destination)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
         assert_eq!(
-            names,
+            names_in(&destination),
             ["mdguide.epub", "mdguide.pdf", "mdguide.txt"],
             "{key}"
         );
