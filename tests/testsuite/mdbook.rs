@@ -276,3 +276,43 @@ fn bindery_mdbook_explains_itself_on_bad_input() {
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("not an mdBook render context"), "{stderr}");
 }
+
+#[test]
+fn a_changed_included_file_rebuilds_the_book_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("book/book.toml", "[book]\ntitle = \"Cached\"\n"),
+            ("book/src/SUMMARY.md", "- [One](one.md)\n"),
+            (
+                "book/src/one.md",
+                "# One\n\n{{#include ../listings/a.txt}}\n",
+            ),
+            ("book/listings/a.txt", "First version.\n"),
+        ],
+    );
+    let out = dir.path().join("out");
+    let cache = dir.path().join("cache");
+    let run = || {
+        let result = crate::support::bindery()
+            .arg("build")
+            .arg(dir.path().join("book"))
+            .arg("-o")
+            .arg(&out)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .args(["--to", "txt", "-q"])
+            .output()
+            .unwrap();
+        assert!(result.status.success());
+        std::fs::read_to_string(out.join("book.txt")).unwrap()
+    };
+    assert!(run().contains("First version."));
+    write(dir.path(), &[("book/listings/a.txt", "Second version.\n")]);
+    let text = run();
+    assert!(
+        text.contains("Second version."),
+        "the cached book was reused:\n{text}"
+    );
+}
