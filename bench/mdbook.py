@@ -89,7 +89,10 @@ def with_backend(book, bindery):
     toml = os.path.join(book, "book.toml")
     text = open(toml).read()
     text = re.sub(r"(?ms)^\[output\.bindery\].*?(?=^\[|\Z)", "", text)
-    text += f'\n[output.html]\n\n[output.bindery]\ncommand = "{bindery} mdbook -q"\n'
+    if "[output.html]" not in text:
+        # Naming another backend turns off the default HTML one unless it is named too.
+        text += "\n[output.html]\n"
+    text += f'\n[output.bindery]\ncommand = "{bindery} mdbook -q"\n'
     open(toml, "w").write(text)
 
 
