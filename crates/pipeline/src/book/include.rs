@@ -95,6 +95,17 @@ struct Directive<'t> {
     len: usize,
 }
 
+/// The longest arguments a directive may have, in bytes.
+const MAX_ARGS: usize = 4096;
+
+/// The largest char boundary of `s` at or below `at`.
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    if at >= s.len() {
+        return s.len();
+    }
+    (0..=at).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0)
+}
+
 /// Parses `{{ #name args}}` at the start of `s` (mdBook's
 /// `\{\{\s*#([a-zA-Z0-9_]+)\s*([^}]+)\}\}`).
 fn directive(s: &str) -> Option<Directive<'_>> {
@@ -111,7 +122,11 @@ fn directive(s: &str) -> Option<Directive<'_>> {
     let after = &rest[name_len..];
     let args_start = after.len() - after.trim_start().len();
     let body = &after[args_start..];
-    let args_len = body.find('}').filter(|&n| n > 0)?;
+    // Arguments are a path and a range, or a title: a brace further than this is not the
+    // end of a directive, and an unclosed `{{#x` is not searched to the end of the text
+    // each time (which made `{{#a ` repeated quadratic).
+    let window = &body[..floor_char_boundary(body, MAX_ARGS)];
+    let args_len = window.find('}').filter(|&n| n > 0)?;
     if !body[args_len..].starts_with("}}") {
         return None;
     }
@@ -365,6 +380,8 @@ impl Expander<'_> {
         self.mark(file, origin);
         let mut line = origin;
         let mut line_start = 0;
+        // (byte offset, characters from `line_start` to it), for columns.
+        let mut counted = (0usize, 0u32);
         let mut copied = 0;
         let mut search = 0;
         while let Some(found) = text[search..].find("{{") {
@@ -376,7 +393,14 @@ impl Expander<'_> {
                 }
             }
             search = at + 2;
-            let col = text[line_start..at].chars().count() as u32 + 1;
+            // Columns are counted on from the last directive of the line, not from its
+            // start each time (a 1 MB line of `{{` would make that quadratic).
+            if counted.0 < line_start {
+                counted = (line_start, 0);
+            }
+            counted.1 += text[counted.0..at].chars().count() as u32;
+            counted.0 = at;
+            let col = counted.1 + 1;
             let escaped = at > 0 && text.as_bytes()[at - 1] == b'\\';
             let Some(d) = directive(&text[at..]) else {
                 continue;
@@ -648,6 +672,23 @@ mod tests {
         assert_eq!(out.text.matches("again").count(), MAX_DEPTH);
         assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
         assert!(out.warnings[0].message.contains("nest more than"));
+    }
+
+    #[test]
+    fn unclosed_and_crowded_directives_stay_linear() {
+        let dir = files(&[]);
+        // 100,000 unclosed directive starts on one 0.5 MB line, and as many unknown ones.
+        let open = "{{#a ".repeat(100_000);
+        let started = std::time::Instant::now();
+        let out = run(dir.path(), "c.md", &open);
+        assert_eq!(out.text, open);
+        assert!(out.warnings.is_empty());
+        let unknown = "{{#x y}}".repeat(100_000);
+        let out = run(dir.path(), "c.md", &unknown);
+        assert_eq!(out.warnings.len(), 100_000);
+        let last = out.warnings.last().unwrap().span.unwrap();
+        assert_eq!((last.line, last.col), (1, 8 * 99_999 + 1));
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 
     #[test]
