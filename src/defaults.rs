@@ -286,7 +286,28 @@ fn print_config(
             Origin::File { line } => format!("{}:{line}", file.display()),
             Origin::Default => "default".to_string(),
             Origin::Unset => {
-                lines.push(format!("# {long} = (not set)"));
+                // Two options have no clap default but a value the build does choose.
+                let chosen = match long {
+                    "to" => Some((
+                        format!(
+                            "[{}]",
+                            bindery_pipeline::Format::defaults()
+                                .iter()
+                                .map(|f| toml_value(f.name()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        "default: every format but json",
+                    )),
+                    "jobs" => std::thread::available_parallelism()
+                        .ok()
+                        .map(|n| (n.to_string(), "default: one per CPU")),
+                    _ => None,
+                };
+                match chosen {
+                    Some((value, why)) => lines.push(format!("{long} = {value}  # {why}")),
+                    None => lines.push(format!("# {long} = (not set)")),
+                }
                 continue;
             }
         };

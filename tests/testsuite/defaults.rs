@@ -79,6 +79,19 @@ fn build_table_options_apply_and_the_command_line_overrides_them() {
 }
 
 #[test]
+fn print_config_shows_the_formats_built_when_none_are_named() {
+    let dir = project("[build]\ntoc = true\n");
+    let (code, stdout, stderr) = build(dir.path(), &["--print-config"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains(
+            "to = [\"html\", \"txt\", \"epub\", \"pdf\"]  # default: every format but json"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn print_config_names_where_each_setting_comes_from() {
     let dir = project("[build]\nto = [\"html\", \"txt\"]\n\npaper = \"letter\"\n");
     let (code, stdout, stderr) = build(dir.path(), &["--paper", "a4", "--toc", "--print-config"]);
@@ -93,6 +106,13 @@ fn print_config_names_where_each_setting_comes_from() {
     );
     assert!(stdout.contains("toc = true  # command line"), "{stdout}");
     assert!(stdout.contains("columns = 72  # default"), "{stdout}");
+    // What the build chooses when nothing sets it is shown, not "not set".
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("jobs = ") && l.ends_with("# default: one per CPU")),
+        "{stdout}"
+    );
     assert!(!stdout.contains("print-config"), "{stdout}");
     assert!(!dir.path().join("dist").exists(), "--print-config built");
 }

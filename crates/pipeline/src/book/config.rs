@@ -211,11 +211,16 @@ pub(super) fn finish(dir: &Path, parts: Parts) -> Result<BookConfig, Error> {
         summary: summary_text,
     } = parts;
     let text = text.as_str();
+    // An mdBook's chapters come from SUMMARY.md or mdBook's render context, not `chapters`.
+    let hint = if mdbook.is_some() {
+        "an mdBook's chapter paths are relative to its `src` folder and stay inside it"
+    } else {
+        CHAPTERS_HINT
+    };
     for chapter in &chapters {
         if let Some(file) = &chapter.file {
-            check_relative(file).map_err(|message| {
-                syntax(&config_path, text, "chapters", message, Some(CHAPTERS_HINT))
-            })?;
+            check_relative(file)
+                .map_err(|message| syntax(&config_path, text, "chapters", message, Some(hint)))?;
         }
     }
     // A chapter listed twice would be read, stored and rendered twice (a 1 MB chapter listed
