@@ -209,6 +209,17 @@ pub fn render(
     })
 }
 
+/// Lays out Typst markup in the world [`render`] uses (bindery's fonts, no files, no date),
+/// for experiments on the layout itself, such as the split-layout spike of
+/// `examples/split_spike.rs`.
+#[doc(hidden)]
+pub fn compile_markup(resources: &Resources, source: String) -> Result<PagedDocument, String> {
+    let world = DocumentWorld::new(resources, source, Vec::new(), None);
+    typst::compile::<PagedDocument>(&world)
+        .output
+        .map_err(|errors| describe(Some(&world), &errors))
+}
+
 /// The Typst markup [`render`] compiles for `document` (with images embedded), for debugging
 /// and for timing the generated markup with the `typst` command-line tool.
 #[doc(hidden)]
