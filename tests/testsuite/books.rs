@@ -337,3 +337,81 @@ fn a_broken_book_fails_alone() {
     assert!(out.join("article.html").is_file());
     assert!(!out.join("broken.pdf").exists());
 }
+
+/// A book big enough that its chapters are laid out in groups on several threads (the PDF
+/// writer's `split` module): the same bytes at `-j 1` and `-j 2`, each chapter on a page of
+/// its own with the book's page number, and the table of contents pointing at those pages.
+#[test]
+fn a_long_book_pdf_is_the_same_at_any_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("long");
+    std::fs::create_dir_all(&book).unwrap();
+    let mut chapters = String::new();
+    for n in 1..=14 {
+        let mut text = format!("# Chapter {n}\n\n");
+        for section in 1..=6 {
+            text.push_str(&format!("## Part {n}.{section}\n\n"));
+            // 14 chapters of about 12 KB: more markup than one group (128 KiB).
+            for _ in 0..12 {
+                text.push_str("Sentences of a long book that fill its pages, so that the book's markup is larger than one group of chapters. ");
+                text.push_str("A second sentence makes the paragraph longer.\n\n");
+            }
+        }
+        text.push_str(&format!(
+            "Back to [the first chapter](#chapter-1) from chapter {n}.\n"
+        ));
+        std::fs::write(book.join(format!("c{n:02}.md")), text).unwrap();
+        chapters.push_str(&format!("\"c{n:02}.md\", "));
+    }
+    std::fs::write(
+        book.join("bindery.toml"),
+        format!("title = \"Long\"\nchapters = [{chapters}]\n"),
+    )
+    .unwrap();
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for (out, jobs) in [(&one, "1"), (&two, "2")] {
+        let built = build(&[&book], out.path(), &["-q", "--to", "pdf", "-j", jobs]);
+        assert!(built.status.success(), "{built:?}");
+    }
+    let pdf = one.path().join("long.pdf");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(
+        bytes == std::fs::read(two.path().join("long.pdf")).unwrap(),
+        "-j 1 and -j 2 made different PDFs"
+    );
+    let listing = pdf_listing(&pdf);
+    let pages: Vec<&str> = listing.split("# page ").skip(1).collect();
+    assert!(pages.len() > 30, "{} pages", pages.len());
+    let contents: String = pages
+        .iter()
+        .filter(|p| p.contains(". . ."))
+        .copied()
+        .collect();
+    for n in 1..=14 {
+        let title = format!("Chapter {n}");
+        let (at, page) = pages
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.lines().nth(1).map(str::trim) == Some(title.as_str()))
+            .unwrap_or_else(|| panic!("no page starts with `{title}`:\n{listing}"));
+        // The page's own number at its foot, and the contents' entry with the same number.
+        let number = (at + 1).to_string();
+        assert_eq!(
+            page.lines().last().map(str::trim),
+            Some(number.as_str()),
+            "{page}"
+        );
+        assert!(
+            contents
+                .lines()
+                .any(|l| l.starts_with(&format!("{title} ."))
+                    && l.rsplit([' ', '\u{2060}']).next() == Some(number.as_str())),
+            "the contents do not give `{title}` page {number}:\n{contents}"
+        );
+    }
+    assert_eq!(
+        listing.matches("\n    Part ").count() + listing.matches("\n  Part ").count(),
+        84,
+        "{listing}"
+    );
+}

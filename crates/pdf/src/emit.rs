@@ -60,17 +60,44 @@ pub(crate) struct Body {
     pub(crate) images: Vec<Bytes>,
     /// Dangling links, images that could not be embedded.
     pub(crate) warnings: Vec<Warning>,
+    /// Written for a split layout ([`crate::split`]): where in `markup` each chapter starts.
+    pub(crate) chapters: Vec<usize>,
+    /// Written for a split layout: every heading, with the chapter it is in.
+    pub(crate) headings: Vec<HeadingMark>,
 }
+
+/// A heading of a body written for a split layout, to lay out again where the table of
+/// contents can see it.
+pub(crate) struct HeadingMark {
+    /// Its markup, `#heading(level: N)[...]<label>`.
+    pub(crate) markup: String,
+    /// Its level in the markup.
+    pub(crate) level: u8,
+    /// Its label, when it has one.
+    pub(crate) label: Option<String>,
+    /// The chapter it is in: 0 before the first, then 1, 2...
+    pub(crate) chapter: usize,
+}
+
+/// Typst's kinds of figure, each numbered by a counter of its own.
+const FIGURE_KINDS: [&str; 3] = ["image", "table", "raw"];
 
 /// Writes the body of `document` (all blocks, minus a first heading folded into the title).
 ///
 /// With `embed_images` off, every image is written as its description (the caller explains why).
+///
+/// With `split`, the body is written to be laid out a chapter at a time ([`crate::split`]): the
+/// top-level level-1 headings start chapters (recorded in [`Body::chapters`]), each chapter
+/// starts by setting Typst's figure counters to the figures before it, and an internal link is
+/// a placeholder URL ([`crate::split::LINK_PREFIX`] and the label) that the assembly points at
+/// its target's page, in whichever chapter it is.
 pub(crate) fn body(
     document: &Document,
     headings: &Headings<'_>,
     assets: &Assets,
     offset: u8,
     embed_images: bool,
+    split: bool,
 ) -> Body {
     let mut emitter = Emitter {
         out: String::with_capacity(document.blocks.len() * 256),
@@ -86,18 +113,103 @@ pub(crate) fn body(
         embed_images,
         notes: 0,
         deferred_code: Vec::new(),
+        split,
+        chapter_starts: Vec::new(),
+        heading_marks: Vec::new(),
+        figures: [0; 3],
     };
     let blocks = if headings.title_folded {
         &document.blocks[1..]
     } else {
         &document.blocks[..]
     };
-    emitter.blocks(blocks);
+    if split {
+        // Chapters are runs of top-level blocks, each from a level-1 heading to the next.
+        let mut rest = blocks;
+        while !rest.is_empty() {
+            let end = rest
+                .iter()
+                .skip(1)
+                .position(starts_chapter)
+                .map_or(rest.len(), |at| at + 1);
+            if starts_chapter(&rest[0]) {
+                emitter.start_chapter();
+            }
+            emitter.blocks(&rest[..end]);
+            rest = &rest[end..];
+        }
+    } else {
+        emitter.blocks(blocks);
+    }
+    let code = emitter.written_code();
+    let chapters = chapter_offsets(&emitter.chapter_starts, &code);
     Body {
-        markup: emitter.splice_code(),
+        markup: splice(&emitter.out, &code),
         images: emitter.images,
         warnings: emitter.warnings,
+        chapters,
+        headings: emitter.heading_marks,
     }
+}
+
+/// Whether a top-level block starts a chapter: a level-1 heading.
+pub(crate) fn starts_chapter(block: &Block) -> bool {
+    matches!(block.kind, BlockKind::Heading { level: 1, .. })
+}
+
+/// Chapter starts in the markup before the code blocks are spliced in, moved to where they are
+/// after: a code block deferred at a chapter's start belongs to the chapter before.
+fn chapter_offsets(starts: &[usize], code: &[(usize, String)]) -> Vec<usize> {
+    let mut code = code.iter().peekable();
+    let mut before = 0;
+    starts
+        .iter()
+        .map(|&start| {
+            while let Some((_, written)) = code.next_if(|(at, _)| *at <= start) {
+                before += written.len();
+            }
+            start + before
+        })
+        .collect()
+}
+
+/// A code block as it is spliced into the markup, highlighted.
+fn written_code(lang: Option<&str>, code: &str, label: Option<&str>) -> String {
+    let mut out = String::new();
+    code::code_block(&mut out, lang, code);
+    // A label right after the block's closing parenthesis or backticks names it.
+    if let Some(label) = label {
+        out.truncate(out.trim_end().len());
+        let _ = write!(out, "<{label}>\n\n");
+    }
+    out
+}
+
+/// The kind Typst gives a figure (`figure.kind: auto`): that of the first image, table or
+/// code in it, else image. An index into [`FIGURE_KINDS`].
+fn figure_kind(blocks: &[Block]) -> usize {
+    let mut kind = None;
+    bindery_model::for_each_block(blocks, &mut |block| {
+        if kind.is_some() {
+            return;
+        }
+        match &block.kind {
+            BlockKind::Table(_) => kind = Some(1),
+            BlockKind::CodeBlock { .. } | BlockKind::RawBlock { .. } => kind = Some(2),
+            _ => block.for_each_own_inlines(&mut |inlines| {
+                for inline in inlines {
+                    if kind.is_none() {
+                        kind = match inline {
+                            Inline::Image { .. } => Some(0),
+                            Inline::Code(_) => Some(2),
+                            _ => None,
+                        };
+                    }
+                }
+            }),
+        }
+    });
+    kind.unwrap_or(0)
 }
 
 struct Emitter<'a> {
@@ -119,33 +231,40 @@ struct Emitter<'a> {
     /// Footnotes written so far: the next one's number less one.
     notes: u64,
     /// Code blocks to write once the rest is: where in `out` each goes, its language and text.
-    /// Written last by [`Emitter::splice_code`].
+    /// Written last, by [`Emitter::written_code`].
     deferred_code: Vec<(usize, Option<&'a str>, &'a str, Option<&'a str>)>,
+    /// Writing for a split layout (see [`body`]).
+    split: bool,
+    /// Where in `out` each chapter starts, before the code is spliced in.
+    chapter_starts: Vec<usize>,
+    heading_marks: Vec<HeadingMark>,
+    /// Figures written so far, by kind ([`FIGURE_KINDS`]).
+    figures: [u64; 3],
 }
 
 impl<'a> Emitter<'a> {
     /// The markup with the deferred code blocks written in, each highlighted and put back
     /// where it was met. Sequential, as every renderer is (shared/DESIGN.md, point 9): the
     /// pipeline's workers are the only parallelism.
-    fn splice_code(&mut self) -> String {
-        if self.deferred_code.is_empty() {
-            return std::mem::take(&mut self.out);
-        }
-        let written: Vec<(usize, String)> = self
-            .deferred_code
+    fn written_code(&self) -> Vec<(usize, String)> {
+        self.deferred_code
             .iter()
-            .map(|&(at, lang, code, label)| {
-                let mut out = String::new();
-                code::code_block(&mut out, lang, code);
-                // A label right after the block's closing parenthesis or backticks names it.
-                if let Some(label) = label {
-                    out.truncate(out.trim_end().len());
-                    let _ = write!(out, "<{label}>\n\n");
-                }
-                (at, out)
-            })
-            .collect();
-        splice(&self.out, &written)
+            .map(|&(at, lang, code, label)| (at, written_code(lang, code, label)))
+            .collect()
+    }
+
+    /// Starts a chapter of a split layout: its figures are numbered on from the chapters
+    /// before, which Typst, laying it out alone, cannot count.
+    fn start_chapter(&mut self) {
+        self.chapter_starts.push(self.out.len());
+        for (kind, count) in FIGURE_KINDS.iter().zip(self.figures) {
+            if count > 0 {
+                let _ = writeln!(
+                    self.out,
+                    "#counter(figure.where(kind: {kind})).update({count})"
+                );
+            }
+        }
     }
 
     fn blocks(&mut self, blocks: &'a [Block]) {
@@ -195,11 +314,21 @@ impl<'a> Emitter<'a> {
                 content,
             } => {
                 let level = (*level).clamp(1, 6) + self.offset;
+                let start = self.out.len();
                 let _ = write!(self.out, "#heading(level: {level})[");
                 self.inlines(content);
                 self.out.push(']');
-                if let Some(label) = self.headings.label(&attr.id) {
+                let label = self.headings.label(&attr.id);
+                if let Some(label) = label {
                     let _ = write!(self.out, "<{label}>");
+                }
+                if self.split {
+                    self.heading_marks.push(HeadingMark {
+                        markup: self.out[start..].to_string(),
+                        level,
+                        label: label.map(str::to_string),
+                        chapter: self.chapter_starts.len(),
+                    });
                 }
                 self.out.push_str("\n\n");
             }
@@ -219,6 +348,7 @@ impl<'a> Emitter<'a> {
                 blocks, caption, ..
             } => {
                 // Typst numbers it ("Figure 1") and sets the caption below.
+                self.figures[figure_kind(blocks)] += 1;
                 self.out.push_str("#figure([\n");
                 self.blocks(blocks);
                 self.out.push(']');
@@ -578,6 +708,17 @@ impl<'a> Emitter<'a> {
                 .label(fragment)
                 .or_else(|| self.headings.label(&percent_decode(fragment)));
             match label {
+                Some(label) if self.split => {
+                    // Its target may be in another chapter's layout: the assembly resolves it.
+                    self.out.push_str("#link(");
+                    string(
+                        &mut self.out,
+                        &format!("{}{label}", crate::split::LINK_PREFIX),
+                    );
+                    self.out.push_str(")[");
+                    self.inlines(content);
+                    self.out.push(']');
+                }
                 Some(label) => {
                     let _ = write!(self.out, "#link(<{label}>)[");
                     self.inlines(content);
@@ -749,7 +890,7 @@ mod tests {
             blocks,
         };
         let headings = Headings::new(&document);
-        body(&document, &headings, &Assets::new(), 0, true).markup
+        body(&document, &headings, &Assets::new(), 0, true, false).markup
     }
 
     #[test]
@@ -799,7 +940,7 @@ mod tests {
             ],
         };
         let headings = Headings::new(&document);
-        let out = body(&document, &headings, &Assets::new(), 0, true);
+        let out = body(&document, &headings, &Assets::new(), 0, true, false);
         assert!(out.markup.contains("#heading(level: 2)[#\"Tables\";]<h0>"));
         assert!(out.markup.contains("#link(<h0>)[#\"ok\";]"));
         assert!(out.markup.contains("#\"gone\";"));

@@ -14,6 +14,7 @@ mod depth;
 mod emit;
 mod fonts;
 mod math;
+mod split;
 mod style;
 mod targets;
 mod typst_syntax;
@@ -67,6 +68,10 @@ pub struct Options {
     /// Creation time in Unix seconds (the pipeline sets it from `SOURCE_DATE_EPOCH`). Without
     /// it the front matter `date` (`YYYY-MM-DD`) is used, and without that the PDF has no date.
     pub timestamp: Option<i64>,
+    /// How many threads may lay out chapters of a book at once (with `chapter_pages`); 0 or 1
+    /// lays them out one after another. The output is the same bytes whatever the number.
+    #[serde(default)]
+    pub layout_threads: usize,
 }
 
 impl Default for Options {
@@ -80,6 +85,7 @@ impl Default for Options {
             max_pages: 5000,
             limits: Limits::default(),
             timestamp: None,
+            layout_threads: 1,
         }
     }
 }
@@ -157,30 +163,16 @@ pub fn render(
     budget::check(document, options)?;
     let date = creation_date(document, options);
 
-    let headings = targets::Headings::new(document);
-    let offset = heading_offset(document);
-    let head = head(document, &headings, resources, options, date.is_some());
     warnings.extend(coverage::missing_glyphs(document, resources));
-
-    let body = emit::body(document, &headings, assets, offset, true);
-    let had_images = !body.images.is_empty();
-    let mut attempt = typeset(resources, &head, body, date);
-    if let (Err(error), true) = (&attempt.output, had_images) {
-        // Typst rejects some images the pipeline's checks let through (a truncated PNG, an
-        // SVG it cannot parse); the document still prints, with descriptions in their place.
-        let warning = Warning::new(
-            format!(
-                "an image could not be typeset, so every image is shown as its description: {error}"
-            ),
-            None,
-        )
-        .of_kind(bindery_model::WarningKind::Image);
-        let body = emit::body(document, &headings, assets, offset, false);
-        attempt = typeset(resources, &head, body, date);
-        attempt.warnings.insert(0, warning);
-    }
-    warnings.extend(attempt.warnings);
-    let paged = attempt.output.map_err(Error::Typeset)?;
+    let paged = lay_out(
+        document,
+        assets,
+        resources,
+        options,
+        date,
+        Some(split::GROUP_BYTES),
+        &mut warnings,
+    )?;
     let pages = paged.pages().len();
     if pages > options.max_pages {
         return Err(Error::TooManyPages {
@@ -209,6 +201,74 @@ pub fn render(
     })
 }
 
+/// The pages of `document`: a book with chapters in groups of about `group_bytes` of markup
+/// (module `split`), else (or with `None`) in one layout.
+fn lay_out(
+    document: &Document,
+    assets: &Assets,
+    resources: &Resources,
+    options: &Options,
+    date: Option<Datetime>,
+    group_bytes: Option<usize>,
+    warnings: &mut Vec<Warning>,
+) -> Result<PagedDocument, Error> {
+    let headings = targets::Headings::new(document);
+    let offset = heading_offset(document);
+    let (preamble, front) = head(document, &headings, resources, options, date.is_some());
+    // A book whose chapters start pages is laid out a few chapters at a time (module `split`).
+    let split = group_bytes.is_some()
+        && options.chapter_pages
+        && document
+            .blocks
+            .iter()
+            .filter(|b| emit::starts_chapter(b))
+            .nth(1)
+            .is_some();
+    let mut split_layout = None;
+    if split {
+        let body = emit::body(document, &headings, assets, offset, true, true);
+        let parts = split::Parts {
+            preamble: &preamble,
+            front: &front,
+            body: &body,
+            toc_level: options.toc.then(|| style::TOC_DEPTH as u8 + offset),
+            group_bytes: group_bytes.unwrap_or(split::GROUP_BYTES),
+        };
+        if let Ok(laid) = split::typeset(resources, &parts, date, options.layout_threads) {
+            warnings.extend(body.warnings);
+            warnings.extend(laid.warnings);
+            split_layout = Some(laid.output);
+        }
+    }
+    let paged = match split_layout {
+        Some(paged) => paged,
+        None => {
+            let head = format!("{preamble}{front}");
+            let body = emit::body(document, &headings, assets, offset, true, false);
+            let had_images = !body.images.is_empty();
+            let mut attempt = typeset(resources, &head, body, date);
+            if let (Err(error), true) = (&attempt.output, had_images) {
+                // Typst rejects some images the pipeline's checks let through (a truncated PNG,
+                // an SVG it cannot parse); the document still prints, with descriptions in
+                // their place.
+                let warning = Warning::new(
+                    format!(
+                        "an image could not be typeset, so every image is shown as its description: {error}"
+                    ),
+                    None,
+                )
+                .of_kind(bindery_model::WarningKind::Image);
+                let body = emit::body(document, &headings, assets, offset, false, false);
+                attempt = typeset(resources, &head, body, date);
+                attempt.warnings.insert(0, warning);
+            }
+            warnings.extend(attempt.warnings);
+            attempt.output.map_err(Error::Typeset)?
+        }
+    };
+    Ok(paged)
+}
+
 /// Lays out Typst markup in the world [`render`] uses (bindery's fonts, no files, no date),
 /// for experiments on the layout itself, such as the split-layout spike of
 /// `examples/split_spike.rs`.
@@ -231,8 +291,16 @@ pub fn typst_markup(
 ) -> String {
     let has_date = creation_date(document, options).is_some();
     let headings = targets::Headings::new(document);
-    let mut markup = head(document, &headings, resources, options, has_date);
-    let body = emit::body(document, &headings, assets, heading_offset(document), true);
+    let (mut markup, front) = head(document, &headings, resources, options, has_date);
+    markup.push_str(&front);
+    let body = emit::body(
+        document,
+        &headings,
+        assets,
+        heading_offset(document),
+        true,
+        false,
+    );
     markup.push_str(&body.markup);
     markup
 }
@@ -255,21 +323,23 @@ fn heading_offset(document: &Document) -> u8 {
     u8::from(has_title)
 }
 
-/// Everything before the body: preamble, title block and table of contents.
+/// Everything before the body: the preamble (metadata, page, rules), then the front matter
+/// (title block and table of contents).
 fn head(
     document: &Document,
     headings: &targets::Headings<'_>,
     resources: &Resources,
     options: &Options,
     has_date: bool,
-) -> String {
+) -> (String, String) {
     let offset = heading_offset(document);
-    let mut head = style::preamble(&document.meta, resources, options, has_date, offset);
-    style::title_block(&mut head, &document.meta, headings.title_label(document));
+    let preamble = style::preamble(&document.meta, resources, options, has_date, offset);
+    let mut front = String::new();
+    style::title_block(&mut front, &document.meta, headings.title_label(document));
     if options.toc {
-        style::table_of_contents(&mut head, offset);
+        style::table_of_contents(&mut front, offset);
     }
-    head
+    (preamble, front)
 }
 
 /// Compiles the preamble `head` and `body` into pages, with the body's warnings and Typst's.

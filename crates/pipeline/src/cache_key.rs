@@ -199,6 +199,8 @@ fn format_fields(fields: &mut Fields, settings: &Settings, format: Format) {
                 max_pages,
                 limits,
                 timestamp,
+                // Not keyed: a book's PDF is the same bytes at any number of layout threads.
+                layout_threads: _,
             } = &settings.pdf;
             fields.text(
                 "pdf.paper",

@@ -819,7 +819,7 @@ fn render(
     settings: &Settings,
 ) -> Result<Warned<Vec<u8>>, Error> {
     if format == Format::Pdf {
-        return render_pdf(path, document, assets, is_book, settings);
+        return render_pdf(path, document, assets, is_book, layout_threads(), settings);
     }
     format
         .render(document, assets, settings)
@@ -831,16 +831,27 @@ fn render(
         })
 }
 
-/// A document's PDF, in this process (the render worker's side too: [`crate::serve_worker`]).
+/// How many threads may lay out a book's chapters: the run's `--jobs` (the size of the pool
+/// this is called on; in a render worker process, the parent's, sent with the request).
+pub(crate) fn layout_threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// A document's PDF, in this process (the render worker's side too: [`crate::serve_worker`]);
+/// a book's chapters are laid out on up to `threads` threads.
 pub(crate) fn render_pdf(
     path: &Path,
     document: &Document,
     assets: &Assets,
     is_book: bool,
+    threads: usize,
     settings: &Settings,
 ) -> Result<Warned<Vec<u8>>, Error> {
     let rendered = if is_book {
-        let options = pdf_options(settings, true);
+        let options = bindery_pdf::Options {
+            layout_threads: threads,
+            ..pdf_options(settings, true)
+        };
         bindery_pdf::render(document, assets, settings.pdf_resources(), &options)
             .map_err(|e| e.to_string())
     } else {

@@ -58,6 +58,8 @@ struct RequestHeader {
     options: bindery_pdf::Options,
     /// A book's PDF: a table of contents and each chapter on a new page.
     book: bool,
+    /// Threads the book's chapters may be laid out on: the parent run's `--jobs`.
+    layout_threads: usize,
     assets: Vec<AssetHeader>,
 }
 
@@ -120,8 +122,15 @@ pub fn serve_worker() -> std::io::Result<()> {
         }
         let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let document = parse_document(&document)?;
-            crate::run::render_pdf(&header.path, &document, &assets, header.book, &settings)
-                .map_err(|e| e.to_string())
+            crate::run::render_pdf(
+                &header.path,
+                &document,
+                &assets,
+                header.book,
+                header.layout_threads,
+                &settings,
+            )
+            .map_err(|e| e.to_string())
         }))
         .unwrap_or_else(|payload| Err(crate::run::panic_message(payload.as_ref())));
         let (reply, bytes) = match rendered {
@@ -320,6 +329,7 @@ fn exchange(
         path: path.to_path_buf(),
         options: options.clone(),
         book,
+        layout_threads: crate::run::layout_threads(),
         assets: assets
             .iter()
             .map(|(url, asset)| AssetHeader {
