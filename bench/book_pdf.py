@@ -10,8 +10,10 @@ shared machine's load falls on all of them alike.
   pandoc + typst       pandoc 3.9 with `--pdf-engine=typst` (the real CLI), the peer
 
 Usage: python3 bench/book_pdf.py --a OLD_BINDERY --b NEW_BINDERY [--typst typst]
-         [--markup FILE.typ] [--pandoc pandoc] [--jobs 1,2] [--runs 2] [BOOK.md]
-Peak RSS is the process tree's, from /usr/bin/time -f %M.
+         [--markup FILE.typ] [--pandoc pandoc] [--jobs 1,2] [--runs 2] [BOOK.md | BOOK_DIR]
+BOOK_DIR is a bindery book, such as the one `python3 bench/chapter_book.py` makes of BOOK.md.
+Peak RSS is /usr/bin/time -f %M: the largest single process of the tree (with bindery's
+render worker, the worker, which does the layout), not the tree's sum.
 """
 import argparse
 import os
@@ -62,9 +64,14 @@ def main():
                                [args.typst, "compile", "--font-path", os.path.join(REPO, "fonts"),
                                 args.markup, os.path.join(tmp, "typst.pdf")]))
         if args.pandoc and args.typst:
+            # A bindery book (bench/chapter_book.py) goes to pandoc as its chapter files, in
+            # order, with a table of contents as bindery's book has.
+            inputs = ([os.path.join(args.book, f) for f in sorted(os.listdir(args.book))
+                       if f.endswith(".md")] + ["--toc", "-M", "title=A Generated Technical Book"]
+                      if os.path.isdir(args.book) else [args.book])
             contenders.append(("pandoc + typst",
-                               [args.pandoc, args.book, "-o", os.path.join(tmp, "pandoc.pdf"),
-                                f"--pdf-engine={args.typst}"]))
+                               [args.pandoc] + inputs + ["-o", os.path.join(tmp, "pandoc.pdf"),
+                                                         f"--pdf-engine={args.typst}"]))
         for _ in range(args.runs):
             for label, cmd in contenders:
                 rows.setdefault(label, []).append(timed(cmd))
