@@ -1,6 +1,7 @@
 //! Issue 16's parallel-layout spike: does laying out a document's chapters as separate Typst
 //! documents on threads, then assembling their pages into one `PagedDocument` and exporting
-//! it once, work and pay? Not how bindery renders; an experiment to rerun.
+//! it once, work and pay? The experiment behind `src/split.rs` (which is how bindery now lays
+//! out a book), kept to rerun; it splits a single file's markup, which `split.rs` never does.
 //!
 //! `cargo run --release -p bindery-pdf --example split_spike -- whole|split PARTS FILE.md`
 //!
