@@ -125,18 +125,11 @@ pub(crate) fn body(
     };
     if split {
         // Chapters are runs of top-level blocks, each from a level-1 heading to the next.
-        let mut rest = blocks;
-        while !rest.is_empty() {
-            let end = rest
-                .iter()
-                .skip(1)
-                .position(starts_chapter)
-                .map_or(rest.len(), |at| at + 1);
-            if starts_chapter(&rest[0]) {
+        for run in blocks.chunk_by(|_, next| !starts_chapter(next)) {
+            if starts_chapter(&run[0]) {
                 emitter.start_chapter();
             }
-            emitter.blocks(&rest[..end]);
-            rest = &rest[end..];
+            emitter.blocks(run);
         }
     } else {
         emitter.blocks(blocks);
@@ -243,9 +236,9 @@ struct Emitter<'a> {
 }
 
 impl<'a> Emitter<'a> {
-    /// The markup with the deferred code blocks written in, each highlighted and put back
-    /// where it was met. Sequential, as every renderer is (shared/DESIGN.md, point 9): the
-    /// pipeline's workers are the only parallelism.
+    /// The deferred code blocks, each highlighted, with where in `out` it goes. Sequential,
+    /// as every renderer is (shared/DESIGN.md, point 9): the pipeline's workers are the only
+    /// parallelism.
     fn written_code(&self) -> Vec<(usize, String)> {
         self.deferred_code
             .iter()
@@ -708,19 +701,19 @@ impl<'a> Emitter<'a> {
                 .label(fragment)
                 .or_else(|| self.headings.label(&percent_decode(fragment)));
             match label {
-                Some(label) if self.split => {
-                    // Its target may be in another chapter's layout: the assembly resolves it.
-                    self.out.push_str("#link(");
-                    string(
-                        &mut self.out,
-                        &format!("{}{label}", crate::split::LINK_PREFIX),
-                    );
-                    self.out.push_str(")[");
-                    self.inlines(content);
-                    self.out.push(']');
-                }
                 Some(label) => {
-                    let _ = write!(self.out, "#link(<{label}>)[");
+                    if self.split {
+                        // Its target may be in another chapter's layout: the assembly
+                        // resolves it.
+                        self.out.push_str("#link(");
+                        string(
+                            &mut self.out,
+                            &format!("{}{label}", crate::split::LINK_PREFIX),
+                        );
+                        self.out.push_str(")[");
+                    } else {
+                        let _ = write!(self.out, "#link(<{label}>)[");
+                    }
                     self.inlines(content);
                     self.out.push(']');
                 }

@@ -234,7 +234,7 @@ fn lay_out(
             toc_level: options.toc.then(|| style::TOC_DEPTH as u8 + offset),
             group_bytes: group_bytes.unwrap_or(split::GROUP_BYTES),
         };
-        if let Ok(laid) = split::typeset(resources, &parts, date, options.layout_threads) {
+        if let Some(laid) = split::typeset(resources, &parts, date, options.layout_threads) {
             warnings.extend(body.warnings);
             warnings.extend(laid.warnings);
             split_layout = Some(laid.output);

@@ -41,9 +41,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use bindery_model::{Warned, Warning};
 use typst::diag::Severity;
 use typst::foundations::{Bytes, Datetime};
-use typst::introspection::PagedPosition;
+use typst::introspection::{Location, PagedPosition};
 use typst::layout::{Frame, FrameItem, Point};
-use typst::model::{Destination, Document as _};
+use typst::model::{Destination, Document as _, DocumentInfo};
 use typst_layout::{Page, PagedDocument};
 
 use crate::emit::{Body, HeadingMark};
@@ -61,21 +61,17 @@ pub(crate) const LINK_PREFIX: &str = "\u{0}bindery-label:";
 /// more memory, and fewer groups keep fewer threads busy.
 pub(crate) const GROUP_BYTES: usize = 128 * 1024;
 
-/// What a chapter group's layout leaves for the assembly.
+/// What a layout (a chapter group's, or the front's) leaves for the assembly; the laid-out
+/// document itself is dropped.
 struct Laid {
     pages: Vec<Page>,
-    /// Each label's position, its page counted from the group's first.
+    /// Each label's position, its page counted from the layout's first.
     labels: HashMap<String, PagedPosition>,
+    /// Each labelled element's label, by location: in the front, its copies of the chapter
+    /// headings, where the contents' links go.
+    by_location: HashMap<Location, String>,
+    info: DocumentInfo,
     warnings: Vec<Warning>,
-}
-
-/// Why a book is laid out whole after all.
-pub(crate) enum Fallback {
-    /// Fewer than two chapter groups: nothing to share out.
-    Small,
-    /// A layout failed, or a check of the assembly did not hold; the whole layout gives the
-    /// error, or the pages.
-    Failed,
 }
 
 /// The parts of a book's markup, as [`crate::render`] writes them.
@@ -92,18 +88,20 @@ pub(crate) struct Parts<'a> {
     pub(crate) group_bytes: usize,
 }
 
-/// Lays out the book in chapter groups on `threads` threads and assembles the pages.
+/// Lays out the book in chapter groups on `threads` threads and assembles the pages; `None`
+/// when it has fewer than two groups, a layout fails or a check of the assembly does not hold
+/// (the caller lays it out whole).
 pub(crate) fn typeset(
     resources: &Resources,
     parts: &Parts<'_>,
     date: Option<Datetime>,
     threads: usize,
-) -> Result<Warned<PagedDocument>, Fallback> {
+) -> Option<Warned<PagedDocument>> {
     let body = parts.body;
     let markup = body.markup.as_str();
     let groups = groups(markup, &body.chapters, parts.group_bytes);
     if groups.len() < 2 {
-        return Err(Fallback::Small);
+        return None;
     }
     let chapter_group = |chapter: usize| groups.partition_point(|g| g.first_chapter <= chapter) - 1;
 
@@ -127,7 +125,7 @@ pub(crate) fn typeset(
         laid
     });
     drop(sources);
-    let laid: Vec<Laid> = laid.into_iter().collect::<Result<_, _>>()?;
+    let laid: Vec<Laid> = laid.into_iter().collect::<Option<_>>()?;
 
     // Each group's first page, counted from the first chapter page.
     let mut starts = Vec::with_capacity(laid.len());
@@ -152,8 +150,8 @@ pub(crate) fn typeset(
             continue;
         }
         let g = chapter_group(mark.chapter - 1);
-        let label = mark.label.as_deref().ok_or(Fallback::Failed)?;
-        let at = laid[g].labels.get(label).ok_or(Fallback::Failed)?;
+        let label = mark.label.as_deref()?;
+        let at = laid[g].labels.get(label)?;
         let page = starts[g] + at.page.get() - 1;
         on_page[page].push(mark);
         expected.push((label, page));
@@ -169,17 +167,13 @@ pub(crate) fn typeset(
         // Something on every page, or Typst drops a last page with no heading.
         source.push_str("#box()\n");
     }
-    let front: Front = layout(resources, source, body.images.clone(), date)?;
-    let front_pages = front
-        .pages
-        .len()
-        .checked_sub(chapter_pages)
-        .ok_or(Fallback::Failed)?;
+    let front = layout(resources, source, body.images.clone(), date)?;
+    let front_pages = front.pages.len().checked_sub(chapter_pages)?;
     // Every heading's copy landed on its page, or the numbers in the contents would be wrong.
     for (label, page) in expected {
-        let at = front.labels.get(label).ok_or(Fallback::Failed)?;
+        let at = front.labels.get(label)?;
         if at.page.get() - 1 != front_pages + page {
-            return Err(Fallback::Failed);
+            return None;
         }
     }
 
@@ -201,7 +195,7 @@ pub(crate) fn typeset(
     let mut pages = Vec::with_capacity(front_pages + chapter_pages);
     let mut front_iter = front.pages.into_iter();
     for mut page in front_iter.by_ref().take(front_pages) {
-        point_links(&mut page.frame, &labels, &front.copies);
+        point_links(&mut page.frame, &labels, &front.by_location);
         pages.push(page);
     }
     warnings.extend(front.warnings);
@@ -209,7 +203,7 @@ pub(crate) fn typeset(
     for group in laid {
         warnings.extend(group.warnings);
         for page in group.pages {
-            let numbered = front_iter.next().ok_or(Fallback::Failed)?;
+            let numbered = front_iter.next()?;
             let mut frame = page.frame;
             point_links(&mut frame, &labels, &no_copies);
             let mut footer = numbered.frame;
@@ -226,10 +220,10 @@ pub(crate) fn typeset(
         }
     }
     if pages.len() != front_pages + chapter_pages {
-        return Err(Fallback::Failed);
+        return None;
     }
     dedup_warnings(&mut warnings);
-    Ok(Warned {
+    Some(Warned {
         output: PagedDocument::new(pages.into_iter().collect(), front.info),
         warnings,
     })
@@ -265,23 +259,13 @@ fn groups(markup: &str, chapters: &[usize], size: usize) -> Vec<Group> {
     groups
 }
 
-/// The front layout's result: [`Laid`] and what the assembly needs besides.
-struct Front {
-    pages: Vec<Page>,
-    labels: HashMap<String, PagedPosition>,
-    /// The front's copies of chapter headings, by location: where its links to them go.
-    copies: HashMap<typst::introspection::Location, String>,
-    info: typst::model::DocumentInfo,
-    warnings: Vec<Warning>,
-}
-
-/// Lays out one source; the document laid out is dropped once its pages and labels are taken.
-fn layout<T: FromLayout>(
+/// Lays out one source; `None` when Typst fails (the whole layout then reports why).
+fn layout(
     resources: &Resources,
     source: String,
     images: Vec<Bytes>,
     date: Option<Datetime>,
-) -> Result<T, Fallback> {
+) -> Option<Laid> {
     let world = DocumentWorld::new(resources, source, images, date);
     resources.count_render();
     let compiled = typst::compile::<PagedDocument>(&world);
@@ -291,21 +275,7 @@ fn layout<T: FromLayout>(
         .filter(|d| d.severity == Severity::Warning)
         .map(|d| Warning::new(format!("typesetting: {}", d.message), None))
         .collect();
-    let document = compiled.output.map_err(|_| Fallback::Failed)?;
-    Ok(T::from_layout(document, warnings))
-}
-
-trait FromLayout {
-    fn from_layout(document: PagedDocument, warnings: Vec<Warning>) -> Self;
-}
-
-/// Every label of a laid-out document with its position, and each located element's label.
-fn labels_of(
-    document: &PagedDocument,
-) -> (
-    HashMap<String, PagedPosition>,
-    HashMap<typst::introspection::Location, String>,
-) {
+    let document = compiled.output.ok()?;
     let introspector = document.introspector();
     let mut labels = HashMap::new();
     let mut by_location = HashMap::new();
@@ -319,31 +289,13 @@ fn labels_of(
         }
         by_location.insert(location, name);
     }
-    (labels, by_location)
-}
-
-impl FromLayout for Laid {
-    fn from_layout(document: PagedDocument, warnings: Vec<Warning>) -> Self {
-        let (labels, _) = labels_of(&document);
-        Self {
-            pages: document.pages().to_vec(),
-            labels,
-            warnings,
-        }
-    }
-}
-
-impl FromLayout for Front {
-    fn from_layout(document: PagedDocument, warnings: Vec<Warning>) -> Self {
-        let (labels, copies) = labels_of(&document);
-        Self {
-            pages: document.pages().to_vec(),
-            labels,
-            copies,
-            info: document.info().clone(),
-            warnings,
-        }
-    }
+    Some(Laid {
+        pages: document.pages().to_vec(),
+        labels,
+        by_location,
+        info: document.info().clone(),
+        warnings,
+    })
 }
 
 /// Runs `f(0)`, ..., `f(n - 1)` on up to `threads` threads (the caller's among them), each
@@ -397,7 +349,7 @@ fn run_flat<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) ->
 fn point_links(
     frame: &mut Frame,
     labels: &HashMap<String, PagedPosition>,
-    copies: &HashMap<typst::introspection::Location, String>,
+    copies: &HashMap<Location, String>,
 ) {
     if !has_links(frame) {
         return;
@@ -558,11 +510,17 @@ mod tests {
             .collect()
     }
 
+    /// Every label's page.
     fn headings(document: &PagedDocument) -> Vec<(String, usize)> {
-        let mut found: Vec<(String, usize)> = labels_of(document)
-            .0
-            .into_iter()
-            .map(|(label, at)| (label, at.page.get()))
+        let introspector = document.introspector();
+        let mut found: Vec<(String, usize)> = introspector
+            .elements()
+            .query_labelled()
+            .iter()
+            .filter_map(|e| {
+                let at = introspector.position(e.location()?)?;
+                Some((e.label()?.resolve().as_str().to_string(), at.page.get()))
+            })
             .collect();
         found.sort();
         found
